@@ -1,0 +1,12 @@
+#include <iostream>
+
+#include "bot/commands.hpp"
+
+namespace prik::bot {
+
+int run_store(const std::vector<std::string>&) {
+  std::cerr << "prik: this command is not yet available\n";
+  return 1;
+}
+
+}  // namespace prik::bot
