@@ -1,0 +1,51 @@
+// Adapter: what a chat platform (Slack, Matrix, the terminal) offers the bot core.
+//
+// An adapter translates its platform's events into dialogs::Incoming and hands them to an
+// IncomingSink, and turns outbox messages into platform calls. It knows nothing of dialogs,
+// storage or the bot's services. Threads: start(), stop() and send() are called from the bot
+// core's io_context; callbacks may be invoked from any thread.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <string>
+
+#include "dialogs/message.hpp"
+
+namespace prik::adapters {
+
+// Implemented by the bot core.
+class IncomingSink {
+ public:
+  virtual ~IncomingSink() = default;
+  // Records the event durably (the inbox) and then calls recorded(true); recorded(false) when it
+  // could not be recorded. Only after recorded(true) may the adapter acknowledge the event to its
+  // platform (HTTP 200, a Socket Mode ack, advancing a sync token). Duplicates (same event_id) are
+  // recognised here and acknowledged without a second turn.
+  virtual void deliver(dialogs::Incoming incoming, std::function<void(bool recorded)> done) = 0;
+};
+
+// One message from the durable outbox.
+struct OutboxMessage {
+  std::string id;  // unique and stable across retries (Matrix uses it as the txnId)
+  dialogs::Outgoing message;
+  int attempt = 0;  // 0 for the first try
+};
+
+struct SendResult {
+  enum class Kind { delivered, retry, permanent_failure };
+  Kind kind = Kind::delivered;
+  std::chrono::milliseconds retry_after{0};  // with retry: the platform's requested wait, or 0
+  std::string detail;                        // error code or reason, for the log
+};
+
+class Adapter {
+ public:
+  virtual ~Adapter() = default;
+  virtual std::string platform() const = 0;  // "slack", "matrix", "console"
+  virtual void start(IncomingSink& sink) = 0;
+  virtual void stop() = 0;
+  virtual void send(const OutboxMessage& message, std::function<void(SendResult)> done) = 0;
+};
+
+}  // namespace prik::adapters
