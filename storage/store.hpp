@@ -54,6 +54,12 @@ class Batch {
   bool empty() const { return ops_.empty(); }
   std::size_t size() const { return ops_.size(); }
   const std::vector<Op>& ops() const { return ops_; }
+  // Moves the ops out, leaving the batch empty.
+  std::vector<Op> take_ops() {
+    std::vector<Op> ops = std::move(ops_);
+    ops_.clear();
+    return ops;
+  }
 
  private:
   std::vector<Op> ops_;
@@ -89,10 +95,11 @@ class Store {
   Store& operator=(const Store&) = delete;
 
   std::optional<std::string> get(std::string_view collection, std::string_view key) const;
-  // Visits the collection's documents whose key starts with prefix, in key order.
+  // Visits the collection's documents whose key starts with prefix, in key order. visit runs
+  // under the store's read lock: it must not wait for a commit to finish.
   void scan(std::string_view collection, std::string_view prefix, const Visitor& visit) const;
 
-  // Blocks until the batch is durable (or failed).
+  // Blocks until the batch is durable (or failed). An empty batch completes without any I/O.
   Status commit(Batch batch);
   // Queues the batch; done(status) runs on the store's writer thread once it is durable or failed.
   void commit_async(Batch batch, std::function<void(Status)> done);

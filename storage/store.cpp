@@ -1,0 +1,469 @@
+#include "storage/store.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <mutex>
+#include <shared_mutex>
+#include <thread>
+
+#include "storage/file_system.hpp"
+#include "storage/format.hpp"
+#include "storage/recovery.hpp"
+
+namespace prik::storage {
+namespace {
+
+// A group commit takes at most this many queued batches, so one slow group cannot grow forever.
+constexpr std::size_t max_group_batches = 4096;
+constexpr std::size_t max_group_bytes = 16u << 20;
+// Snapshot records hold documents up to this many bytes each (or a single larger document).
+constexpr std::size_t snapshot_record_bytes = 64u << 10;
+constexpr std::size_t snapshot_write_bytes = 1u << 20;
+
+Status validate(const Batch& batch) {
+  for (const auto& op : batch.ops()) {
+    if (op.collection.empty()) return Status::invalid_argument("empty collection name");
+  }
+  if (const std::uint64_t size = format::batch_payload_size(batch.ops());
+      size > format::max_payload_bytes) {
+    return Status::invalid_argument("batch of " + std::to_string(size) + " bytes exceeds " +
+                                    std::to_string(format::max_payload_bytes));
+  }
+  return {};
+}
+
+Status write_new_file(FileSystem* file_system, const std::filesystem::path& path,
+                      std::string_view contents, std::unique_ptr<WritableFile>* file) {
+  if (Status status = file_system->open_writable(path, OpenMode::truncate, file); !status.ok()) {
+    return status;
+  }
+  if (Status status = (*file)->append(contents); !status.ok()) return status;
+  return (*file)->sync();
+}
+
+}  // namespace
+
+void Batch::put(std::string collection, std::string key, std::string document) {
+  ops_.push_back({false, std::move(collection), std::move(key), std::move(document)});
+}
+
+void Batch::erase(std::string collection, std::string key) {
+  ops_.push_back({true, std::move(collection), std::move(key), {}});
+}
+
+struct Store::Impl {
+  struct Pending {
+    Batch batch;
+    std::function<void(Status)> done;
+    Status rejected;       // set when the batch was invalid
+    bool compact = false;  // a compaction request instead of a batch
+  };
+
+  Options options;
+  FileSystem* file_system = nullptr;
+  std::unique_ptr<FileLock> lock;
+
+  mutable std::shared_mutex state_mutex;
+  format::Collections collections;  // written only by the writer thread
+  std::uint64_t documents = 0;
+
+  std::mutex queue_mutex;
+  std::condition_variable queue_changed;
+  std::deque<Pending> queue;
+  bool stopping = false;
+  std::thread writer;
+
+  // Owned by the writer thread once it runs.
+  std::unique_ptr<WritableFile> journal;
+  std::uint64_t first_segment = 1;
+  std::uint64_t segment = 1;
+  std::uint64_t sequence = 0;
+
+  mutable std::mutex health_mutex;
+  Status failure;  // the first write or sync error; ok while healthy
+  StoreStats stats;
+
+  std::filesystem::path path(std::string_view name) const { return options.dir / name; }
+
+  Status health() const {
+    std::lock_guard guard(health_mutex);
+    return failure;
+  }
+
+  Status refused() const {
+    std::lock_guard guard(health_mutex);
+    return failure.ok() ? failure
+                        : Status::read_only("store is read-only since " + failure.to_string());
+  }
+
+  // Fail-stop: remembers the first error; commits are refused from now on.
+  Status fail(Status status) {
+    spdlog::error("store {}: {}; the store is read-only until it is reopened", options.dir.string(),
+                  status.to_string());
+    std::lock_guard guard(health_mutex);
+    if (failure.ok()) failure = status;
+    return status;
+  }
+
+  void enqueue(Pending pending) {
+    {
+      std::lock_guard guard(queue_mutex);
+      queue.push_back(std::move(pending));
+    }
+    queue_changed.notify_one();
+  }
+
+  void run_writer() {
+    for (;;) {
+      std::vector<Pending> group;
+      {
+        std::unique_lock guard(queue_mutex);
+        queue_changed.wait(guard, [&] { return stopping || !queue.empty(); });
+        if (queue.empty()) return;
+        if (queue.front().compact) {
+          group.push_back(std::move(queue.front()));
+          queue.pop_front();
+        } else {
+          std::size_t bytes = 0;
+          while (!queue.empty() && !queue.front().compact && group.size() < max_group_batches &&
+                 bytes < max_group_bytes) {
+            bytes += format::batch_payload_size(queue.front().batch.ops());
+            group.push_back(std::move(queue.front()));
+            queue.pop_front();
+          }
+        }
+      }
+      if (group.front().compact) {
+        group.front().done(compact_now());
+        continue;
+      }
+      commit_group(group);
+      if (options.compact_journal_bytes > 0 && health().ok() &&
+          stats_snapshot().journal_bytes >= options.compact_journal_bytes) {
+        compact_now();  // a failure is logged and makes the store read-only
+      }
+    }
+  }
+
+  StoreStats stats_snapshot() const {
+    std::lock_guard guard(health_mutex);
+    return stats;
+  }
+
+  void commit_group(std::vector<Pending>& group) {
+    std::string records;
+    std::uint64_t next_sequence = sequence;
+    std::size_t written = 0;
+    const Status refusal = refused();
+    for (auto& pending : group) {
+      if (!pending.rejected.ok()) continue;
+      if (!refusal.ok()) {
+        pending.rejected = refusal;
+        continue;
+      }
+      if (pending.batch.empty()) continue;
+      format::append_batch_record(&records, ++next_sequence, pending.batch.ops());
+      ++written;
+    }
+    if (written > 0) {
+      Status status = journal->append(records);
+      if (status.ok()) status = journal->sync();
+      if (!status.ok()) {
+        fail(status);
+        for (auto& pending : group) pending.done(pending.rejected.ok() ? status : pending.rejected);
+        return;
+      }
+      sequence = next_sequence;
+      std::unique_lock guard(state_mutex);
+      for (auto& pending : group) {
+        if (pending.rejected.ok()) apply(std::move(pending.batch));
+      }
+    }
+    {
+      std::lock_guard guard(health_mutex);
+      stats.documents = documents;
+      stats.journal_bytes += records.size();
+      stats.commits += written;
+      if (written > 0) ++stats.syncs;
+    }
+    for (auto& pending : group) pending.done(pending.rejected);
+  }
+
+  // Called with state_mutex held exclusively.
+  void apply(Batch batch) {
+    for (auto& op : batch.take_ops()) {
+      if (op.erase) {
+        const auto collection = collections.find(op.collection);
+        if (collection == collections.end()) continue;
+        documents -= collection->second.erase(op.key);
+        if (collection->second.empty()) collections.erase(collection);
+        continue;
+      }
+      auto& collection = collections[op.collection];
+      const auto [where, inserted] =
+          collection.insert_or_assign(std::move(op.key), std::move(op.document));
+      if (inserted) ++documents;
+    }
+  }
+
+  Status compact_now() {
+    if (Status status = refused(); !status.ok()) return status;
+    const auto started = std::chrono::steady_clock::now();
+    const std::filesystem::path temp = path(format::snapshot_temp_file);
+    std::unique_ptr<WritableFile> file;
+    Status status = file_system->open_writable(temp, OpenMode::truncate, &file);
+    if (!status.ok()) return fail(status);
+    // Only this thread changes the collections, so it may read them without the lock.
+    std::string buffer = format::snapshot_header({segment + 1, sequence, documents});
+    for (const auto& [name, collection] : collections) {
+      auto first = collection.begin();
+      std::size_t bytes = 0;
+      for (auto it = collection.begin(); it != collection.end(); ++it) {
+        const std::size_t size = it->first.size() + it->second.size() + 16;
+        if (it != first && bytes + size > snapshot_record_bytes) {
+          format::append_snapshot_record(&buffer, name, first, it);
+          first = it;
+          bytes = 0;
+          if (buffer.size() >= snapshot_write_bytes) {
+            if (status = file->append(buffer); !status.ok()) return fail(status);
+            buffer.clear();
+          }
+        }
+        bytes += size;
+      }
+      format::append_snapshot_record(&buffer, name, first, collection.end());
+    }
+    if (status = file->append(buffer); !status.ok()) return fail(status);
+    if (status = file->sync(); !status.ok()) return fail(status);
+    file.reset();
+    if (status = file_system->rename(temp, path(format::snapshot_file)); !status.ok()) {
+      return fail(status);
+    }
+    if (status = file_system->sync_dir(options.dir); !status.ok()) return fail(status);
+    // The snapshot now stands for every segment up to this one; later commits go to a new one.
+    const std::uint64_t old_first = first_segment;
+    const std::uint64_t old_last = segment;
+    std::unique_ptr<WritableFile> next_journal;
+    if (status = write_new_file(file_system, path(format::segment_file(segment + 1)),
+                                format::journal_header(), &next_journal);
+        !status.ok()) {
+      return fail(status);
+    }
+    if (status = file_system->sync_dir(options.dir); !status.ok()) return fail(status);
+    journal = std::move(next_journal);
+    first_segment = segment = old_last + 1;
+    for (std::uint64_t number = old_first; number <= old_last; ++number) {
+      if (status = file_system->remove(path(format::segment_file(number))); !status.ok()) {
+        return fail(status);
+      }
+    }
+    if (status = file_system->sync_dir(options.dir); !status.ok()) return fail(status);
+    {
+      std::lock_guard guard(health_mutex);
+      stats.journal_bytes = format::journal_header_size;
+      ++stats.compactions;
+    }
+    spdlog::info("store {}: compacted {} documents into a new snapshot in {} ms",
+                 options.dir.string(), documents,
+                 std::chrono::duration_cast<std::chrono::milliseconds>(
+                     std::chrono::steady_clock::now() - started)
+                     .count());
+    return {};
+  }
+
+  // Removes leftovers, cuts a torn tail and opens the journal segment to append to.
+  Status repair_and_open_journal(const Recovered& recovered) {
+    bool directory_changed = false;
+    for (const auto& name : recovered.leftovers) {
+      spdlog::info("store {}: removing {} (left by an interrupted compaction)",
+                   options.dir.string(), name);
+      if (Status status = file_system->remove(path(name)); !status.ok()) return status;
+      directory_changed = true;
+    }
+    if (recovered.segments.empty()) {
+      segment = first_segment = recovered.snapshot.next_segment;
+      if (Status status = write_new_file(file_system, path(format::segment_file(segment)),
+                                         format::journal_header(), &journal);
+          !status.ok()) {
+        return status;
+      }
+      directory_changed = true;
+    } else {
+      first_segment = recovered.segments.front().number;
+      const RecoveredSegment& last = recovered.segments.back();
+      segment = last.number;
+      const std::filesystem::path file = path(format::segment_file(segment));
+      if (recovered.torn_bytes > 0 || last.header_torn) {
+        spdlog::warn("store {}: cut a torn tail of {} bytes from {} at offset {}",
+                     options.dir.string(), recovered.torn_bytes, file.string(), last.valid_size);
+        if (Status status = file_system->truncate(file, last.valid_size); !status.ok()) {
+          return status;
+        }
+      }
+      if (Status status = file_system->open_writable(file, OpenMode::append, &journal);
+          !status.ok()) {
+        return status;
+      }
+      if (last.header_torn) {
+        if (Status status = journal->append(format::journal_header()); !status.ok()) return status;
+      }
+      if (recovered.torn_bytes > 0 || last.header_torn) {
+        if (Status status = journal->sync(); !status.ok()) return status;
+      }
+    }
+    if (directory_changed) return file_system->sync_dir(options.dir);
+    return {};
+  }
+};
+
+Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Store::~Store() {
+  {
+    std::lock_guard guard(impl_->queue_mutex);
+    impl_->stopping = true;
+  }
+  impl_->queue_changed.notify_one();
+  impl_->writer.join();
+}
+
+Status Store::open(const Options& options, std::unique_ptr<Store>* store) {
+  const auto started = std::chrono::steady_clock::now();
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  impl->file_system = options.file_system ? options.file_system : posix_file_system();
+  FileSystem* file_system = impl->file_system;
+  if (options.dir.empty()) return Status::invalid_argument("no data dir given");
+
+  bool exists = false;
+  if (Status status = file_system->file_exists(options.dir, &exists); !status.ok()) return status;
+  if (!exists) {
+    if (Status status = file_system->create_dir(options.dir); !status.ok()) return status;
+    const std::filesystem::path parent = options.dir.parent_path();
+    if (Status status = file_system->sync_dir(parent.empty() ? "." : parent); !status.ok()) {
+      return status;
+    }
+  }
+  if (Status status = file_system->lock(impl->path(format::lock_file), &impl->lock); !status.ok()) {
+    return status;
+  }
+  Recovered recovered;
+  if (Status status = recover(file_system, options.dir, &recovered); !status.ok()) return status;
+  if (Status status = impl->repair_and_open_journal(recovered); !status.ok()) return status;
+
+  impl->collections = std::move(recovered.collections);
+  impl->documents = recovered.documents;
+  impl->sequence = recovered.sequence;
+  impl->stats.documents = recovered.documents;
+  impl->stats.journal_bytes = recovered.journal_bytes;
+  if (recovered.segments.empty() || recovered.segments.back().header_torn) {
+    impl->stats.journal_bytes += format::journal_header_size;
+  }
+  spdlog::info(
+      "store {}: opened with {} documents ({} from the snapshot, {} journal records) in "
+      "{} ms",
+      options.dir.string(), recovered.documents, recovered.snapshot.documents,
+      recovered.journal_records,
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                            started)
+          .count());
+  Impl* raw = impl.get();
+  raw->writer = std::thread([raw] { raw->run_writer(); });
+  store->reset(new Store(std::move(impl)));
+  return {};
+}
+
+Status Store::verify(const Options& options, VerifyReport* report) {
+  FileSystem* file_system = options.file_system ? options.file_system : posix_file_system();
+  *report = {};
+  Recovered recovered;
+  const Status status = recover(file_system, options.dir, &recovered);
+  if (!status.ok()) {
+    report->messages.push_back(status.to_string());
+    return status;
+  }
+  report->snapshot_documents = recovered.has_snapshot ? recovered.snapshot.documents : 0;
+  report->journal_records = recovered.journal_records;
+  report->documents = recovered.documents;
+  report->torn_tail_bytes = recovered.torn_bytes;
+  auto& messages = report->messages;
+  if (recovered.has_snapshot) {
+    messages.push_back("snapshot: " + std::to_string(recovered.snapshot.documents) +
+                       " documents up to batch " + std::to_string(recovered.snapshot.sequence));
+  } else {
+    messages.push_back("snapshot: none yet");
+  }
+  for (const auto& segment : recovered.segments) {
+    messages.push_back(format::segment_file(segment.number) + ": " +
+                       std::to_string(segment.records) + " records, " +
+                       std::to_string(segment.size) + " bytes");
+  }
+  if (recovered.torn_bytes > 0 ||
+      (!recovered.segments.empty() && recovered.segments.back().header_torn)) {
+    const auto& last = recovered.segments.back();
+    messages.push_back(format::segment_file(last.number) + ": torn tail of " +
+                       std::to_string(recovered.torn_bytes) + " bytes at offset " +
+                       std::to_string(last.valid_size) + " (the next open cuts it)");
+  }
+  for (const auto& name : recovered.leftovers) {
+    messages.push_back(name + ": left by an interrupted compaction (the next open removes it)");
+  }
+  messages.push_back("documents: " + std::to_string(recovered.documents) + " after " +
+                     std::to_string(recovered.sequence) + " batches");
+  return {};
+}
+
+std::optional<std::string> Store::get(std::string_view collection, std::string_view key) const {
+  std::shared_lock guard(impl_->state_mutex);
+  const auto found = impl_->collections.find(collection);
+  if (found == impl_->collections.end()) return std::nullopt;
+  const auto document = found->second.find(key);
+  if (document == found->second.end()) return std::nullopt;
+  return document->second;
+}
+
+void Store::scan(std::string_view collection, std::string_view prefix, const Visitor& visit) const {
+  std::shared_lock guard(impl_->state_mutex);
+  const auto found = impl_->collections.find(collection);
+  if (found == impl_->collections.end()) return;
+  for (auto it = found->second.lower_bound(prefix);
+       it != found->second.end() && it->first.starts_with(prefix); ++it) {
+    visit(it->first, it->second);
+  }
+}
+
+Status Store::commit(Batch batch) {
+  if (batch.empty()) return impl_->refused();
+  std::promise<Status> promise;
+  auto result = promise.get_future();
+  commit_async(std::move(batch),
+               [&promise](Status status) { promise.set_value(std::move(status)); });
+  return result.get();
+}
+
+void Store::commit_async(Batch batch, std::function<void(Status)> done) {
+  Impl::Pending pending;
+  pending.rejected = validate(batch);
+  pending.batch = std::move(batch);
+  pending.done = std::move(done);
+  impl_->enqueue(std::move(pending));
+}
+
+Status Store::compact() {
+  std::promise<Status> promise;
+  auto result = promise.get_future();
+  Impl::Pending pending;
+  pending.compact = true;
+  pending.done = [&promise](Status status) { promise.set_value(std::move(status)); };
+  impl_->enqueue(std::move(pending));
+  return result.get();
+}
+
+Status Store::health() const { return impl_->health(); }
+
+StoreStats Store::stats() const { return impl_->stats_snapshot(); }
+
+}  // namespace prik::storage

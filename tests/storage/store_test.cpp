@@ -1,0 +1,292 @@
+// The store's everyday behaviour: commits, reads, reopening, group commit, the lock, compaction.
+#include "storage/store.hpp"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <future>
+#include <thread>
+
+#include "storage/fault_file_system.hpp"
+#include "storage/memory_file_system.hpp"
+#include "tests/storage/test_support.hpp"
+
+namespace prik::storage {
+namespace {
+
+using testing::TempDir;
+
+std::unique_ptr<Store> open_store(const Options& options) {
+  std::unique_ptr<Store> store;
+  const Status status = Store::open(options, &store);
+  EXPECT_TRUE(status.ok()) << status.to_string();
+  return store;
+}
+
+std::vector<std::string> keys_of(const Store& store, std::string_view collection,
+                                 std::string_view prefix) {
+  std::vector<std::string> keys;
+  store.scan(collection, prefix,
+             [&](std::string_view key, std::string_view) { keys.emplace_back(key); });
+  return keys;
+}
+
+TEST(Store, CommittedDocumentsCanBeReadBack) {
+  TempDir dir;
+  auto store = open_store({.dir = dir.path()});
+  Batch batch;
+  batch.put("volunteers", "slack:T1:U1", R"({"name":"Anna"})");
+  batch.put("volunteers", "matrix:@bo:example.org", R"({"name":"Bo"})");
+  ASSERT_TRUE(store->commit(std::move(batch)).ok());
+  EXPECT_EQ(store->get("volunteers", "slack:T1:U1"), R"({"name":"Anna"})");
+  EXPECT_EQ(store->get("volunteers", "slack:T1:U2"), std::nullopt);
+  EXPECT_EQ(store->get("roles", "slack:T1:U1"), std::nullopt);
+  EXPECT_EQ(store->stats().documents, 2u);
+}
+
+TEST(Store, ScanVisitsOnlyThePrefixInKeyOrder) {
+  TempDir dir;
+  auto store = open_store({.dir = dir.path()});
+  Batch batch;
+  for (const char* key : {"b/2", "a/1", "b/10", "b/1", "c/1", "b"}) batch.put("x", key, "{}");
+  batch.put("y", "b/3", "{}");
+  ASSERT_TRUE(store->commit(std::move(batch)).ok());
+  EXPECT_EQ(keys_of(*store, "x", "b/"), (std::vector<std::string>{"b/1", "b/10", "b/2"}));
+  EXPECT_EQ(keys_of(*store, "x", "").size(), 6u);
+  EXPECT_TRUE(keys_of(*store, "x", "d").empty());
+  EXPECT_TRUE(keys_of(*store, "nothing", "").empty());
+}
+
+TEST(Store, EraseRemovesADocumentAndLaterPutsReplaceIt) {
+  TempDir dir;
+  auto store = open_store({.dir = dir.path()});
+  Batch first;
+  first.put("c", "k", "1");
+  first.put("c", "gone", "2");
+  ASSERT_TRUE(store->commit(std::move(first)).ok());
+  Batch second;
+  second.erase("c", "gone");
+  second.erase("c", "never-there");
+  second.put("c", "k", "3");
+  ASSERT_TRUE(store->commit(std::move(second)).ok());
+  EXPECT_EQ(store->get("c", "gone"), std::nullopt);
+  EXPECT_EQ(store->get("c", "k"), "3");
+  EXPECT_EQ(store->stats().documents, 1u);
+}
+
+TEST(Store, ReopeningRestoresEveryCommit) {
+  TempDir dir;
+  {
+    auto store = open_store({.dir = dir.path()});
+    for (int i = 0; i < 50; ++i) {
+      Batch batch;
+      batch.put("c", "key" + std::to_string(i), "doc" + std::to_string(i));
+      if (i % 5 == 4) batch.erase("c", "key" + std::to_string(i - 1));
+      ASSERT_TRUE(store->commit(std::move(batch)).ok());
+    }
+  }
+  auto store = open_store({.dir = dir.path()});
+  for (int i = 0; i < 50; ++i) {
+    const auto document = store->get("c", "key" + std::to_string(i));
+    if (i % 5 == 3) {
+      EXPECT_EQ(document, std::nullopt) << i;
+    } else {
+      EXPECT_EQ(document, "doc" + std::to_string(i)) << i;
+    }
+  }
+  EXPECT_EQ(store->stats().documents, 40u);
+}
+
+TEST(Store, EmptyBatchSucceedsWithoutAnyIo) {
+  MemoryFileSystem memory;
+  FaultFileSystem faults(&memory);
+  auto store = open_store({.dir = "/data", .file_system = &faults});
+  const std::uint64_t before = faults.operations();
+  EXPECT_TRUE(store->commit(Batch{}).ok());
+  std::promise<Status> done;
+  store->commit_async(Batch{}, [&](Status status) { done.set_value(status); });
+  EXPECT_TRUE(done.get_future().get().ok());
+  EXPECT_EQ(faults.operations(), before);
+}
+
+TEST(Store, BatchWithAnEmptyCollectionNameIsRefused) {
+  TempDir dir;
+  auto store = open_store({.dir = dir.path()});
+  Batch batch;
+  batch.put("", "k", "{}");
+  EXPECT_EQ(store->commit(std::move(batch)).kind(), Status::Kind::invalid_argument);
+  EXPECT_TRUE(store->health().ok());
+}
+
+TEST(Store, CommitAsyncReportsOnceDurable) {
+  MemoryFileSystem memory;
+  {
+    auto store = open_store({.dir = "/data", .file_system = &memory});
+    std::promise<Status> done;
+    Batch batch;
+    batch.put("c", "k", "v");
+    store->commit_async(std::move(batch), [&](Status status) { done.set_value(status); });
+    ASSERT_TRUE(done.get_future().get().ok());
+    EXPECT_EQ(store->get("c", "k"), "v");
+  }
+  memory.power_cut();
+  auto store = open_store({.dir = "/data", .file_system = &memory});
+  EXPECT_EQ(store->get("c", "k"), "v");
+}
+
+TEST(Store, ConcurrentCommitsShareSyncs) {
+  MemoryFileSystem memory;
+  FaultFileSystem faults(&memory);
+  faults.set_sync_delay(std::chrono::milliseconds(2));
+  auto store = open_store({.dir = "/data", .file_system = &faults});
+  const std::uint64_t syncs_before = faults.count(FaultFileSystem::Operation::sync);
+  constexpr int threads = 16;
+  constexpr int commits_per_thread = 20;
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      for (int i = 0; i < commits_per_thread; ++i) {
+        Batch batch;
+        batch.put("c", std::to_string(t) + "/" + std::to_string(i), "{}");
+        ASSERT_TRUE(store->commit(std::move(batch)).ok());
+      }
+    });
+  }
+  for (auto& worker : workers) worker.join();
+  const std::uint64_t syncs = faults.count(FaultFileSystem::Operation::sync) - syncs_before;
+  const StoreStats stats = store->stats();
+  EXPECT_EQ(stats.commits, std::uint64_t{threads * commits_per_thread});
+  EXPECT_EQ(stats.syncs, syncs);
+  EXPECT_LT(syncs, stats.commits / 4) << "group commit should batch concurrent commits";
+  EXPECT_EQ(stats.documents, std::uint64_t{threads * commits_per_thread});
+}
+
+TEST(Store, SecondProcessIsToldWhichPidHoldsTheDataDir) {
+  TempDir dir;
+  auto store = open_store({.dir = dir.path()});
+  // Closing some other descriptor of the lock file must not drop the lock (the fcntl trap).
+  ::close(::open((dir.path() / "LOCK").c_str(), O_RDONLY));
+  testing::Helper second({"open", dir.path().string()});
+  const std::string output = second.read_all();
+  const int status = second.wait();
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 1) << output;
+  EXPECT_NE(output.find("busy: data dir " + dir.path().string() + " is in use by pid " +
+                        std::to_string(::getpid())),
+            std::string::npos)
+      << output;
+}
+
+TEST(Store, DataDirIsFreeAgainOnceTheStoreIsClosed) {
+  TempDir dir;
+  open_store({.dir = dir.path()}).reset();
+  testing::Helper second({"open", dir.path().string()});
+  EXPECT_EQ(second.read_all(), "ok\n");
+  EXPECT_EQ(second.wait(), 0);
+}
+
+TEST(Store, SecondOpenInTheSameProcessIsBusy) {
+  TempDir dir;
+  auto store = open_store({.dir = dir.path()});
+  std::unique_ptr<Store> second;
+  EXPECT_EQ(Store::open({.dir = dir.path()}, &second).kind(), Status::Kind::busy);
+}
+
+TEST(Store, ErasedDocumentsLeaveNoBytesInAnyFileAfterCompaction) {
+  TempDir dir;
+  const std::string secret = "cpr-0101701234-never-keep-me";
+  auto store = open_store({.dir = dir.path()});
+  Batch put;
+  put.put("volunteers", "anna", R"({"note":")" + secret + R"("})");
+  put.put("volunteers", "bo", R"({"note":"keep"})");
+  ASSERT_TRUE(store->commit(std::move(put)).ok());
+  ASSERT_TRUE(store->compact().ok());  // the secret is now in the snapshot too
+  Batch erase;
+  erase.erase("volunteers", "anna");
+  ASSERT_TRUE(store->commit(std::move(erase)).ok());
+  ASSERT_TRUE(store->compact().ok());
+  for (const auto& [name, bytes] : testing::read_all_files(posix_file_system(), dir.path())) {
+    EXPECT_EQ(bytes.find(secret), std::string::npos) << name << " still holds the erased bytes";
+  }
+  store.reset();
+  store = open_store({.dir = dir.path()});
+  EXPECT_EQ(store->get("volunteers", "anna"), std::nullopt);
+  EXPECT_EQ(store->get("volunteers", "bo"), R"({"note":"keep"})");
+}
+
+TEST(Store, CompactsAutomaticallyOnceTheJournalPassesTheLimit) {
+  TempDir dir;
+  {
+    auto store = open_store({.dir = dir.path(), .compact_journal_bytes = 4096});
+    for (int i = 0; i < 200; ++i) {
+      Batch batch;
+      batch.put("c", std::to_string(i % 20), std::string(100, 'a' + i % 26));
+      ASSERT_TRUE(store->commit(std::move(batch)).ok());
+    }
+    EXPECT_GT(store->stats().compactions, 0u);
+    EXPECT_LT(store->stats().journal_bytes, 4096u);
+  }
+  auto store = open_store({.dir = dir.path()});
+  EXPECT_EQ(store->stats().documents, 20u);
+  EXPECT_EQ(store->get("c", "19"), std::string(100, 'a' + 199 % 26));
+  std::vector<std::string> names;
+  ASSERT_TRUE(posix_file_system()->list_dir(dir.path(), &names).ok());
+  std::sort(names.begin(), names.end());
+  ASSERT_EQ(names.size(), 3u) << "old journal segments are removed";
+  EXPECT_EQ(names[0], "LOCK");
+  EXPECT_TRUE(names[1].starts_with("journal-"));
+  EXPECT_EQ(names[2], "snapshot");
+}
+
+TEST(Store, SnapshotOfManyDocumentsAcrossCollectionsReopensIntact) {
+  MemoryFileSystem memory;
+  const std::string large(200 << 10, 'L');  // larger than one snapshot record on its own
+  {
+    auto store = open_store({.dir = "/data", .file_system = &memory});
+    for (const char* collection : {"applications", "conversations", "outbox"}) {
+      Batch batch;
+      for (int i = 0; i < 2000; ++i) {
+        batch.put(collection, std::to_string(i), std::string(100, static_cast<char>('a' + i % 26)));
+      }
+      batch.put(collection, "large", large);
+      ASSERT_TRUE(store->commit(std::move(batch)).ok());
+    }
+    ASSERT_TRUE(store->compact().ok());
+  }
+  auto store = open_store({.dir = "/data", .file_system = &memory});
+  EXPECT_EQ(store->stats().documents, 3u * 2001u);
+  EXPECT_EQ(store->get("outbox", "large"), large);
+  EXPECT_EQ(store->get("applications", "1999"),
+            std::string(100, static_cast<char>('a' + 1999 % 26)));
+  VerifyReport report;
+  ASSERT_TRUE(Store::verify({.dir = "/data", .file_system = &memory}, &report).ok());
+  EXPECT_EQ(report.snapshot_documents, 3u * 2001u);
+  EXPECT_EQ(report.journal_records, 0u);
+}
+
+TEST(Store, VerifyReportsAHealthyDataDirWithoutChangingIt) {
+  TempDir dir;
+  {
+    auto store = open_store({.dir = dir.path()});
+    Batch batch;
+    batch.put("c", "a", "1");
+    batch.put("c", "b", "2");
+    ASSERT_TRUE(store->commit(std::move(batch)).ok());
+    ASSERT_TRUE(store->compact().ok());
+    Batch more;
+    more.put("c", "c", "3");
+    ASSERT_TRUE(store->commit(std::move(more)).ok());
+  }
+  const auto before = testing::read_all_files(posix_file_system(), dir.path());
+  VerifyReport report;
+  ASSERT_TRUE(Store::verify({.dir = dir.path()}, &report).ok());
+  EXPECT_EQ(report.snapshot_documents, 2u);
+  EXPECT_EQ(report.journal_records, 1u);
+  EXPECT_EQ(report.documents, 3u);
+  EXPECT_EQ(report.torn_tail_bytes, 0u);
+  EXPECT_FALSE(report.messages.empty());
+  EXPECT_EQ(testing::read_all_files(posix_file_system(), dir.path()), before);
+}
+
+}  // namespace
+}  // namespace prik::storage
