@@ -26,6 +26,7 @@ struct MatchQuery {
   std::vector<std::string> interests;  // interest ids
   std::string text;                    // free text about themselves, any language
   std::optional<int> hours_per_week;
+  Language language = Language::da;  // of the reasons' parameters (interest labels, word lists)
 };
 
 // A reason to show: a text key from the message files and its placeholders.
