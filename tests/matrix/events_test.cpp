@@ -1,0 +1,272 @@
+#include "adapters/matrix/events.hpp"
+
+#include <gtest/gtest.h>
+
+#include "tests/matrix/fixtures.hpp"
+
+namespace prik::adapters::matrix {
+namespace {
+
+using json = nlohmann::json;
+using tests::matrix_fixture;
+using tests::matrix_fixture_json;
+
+TEST(MatrixSyncParsing, InitialSyncFixtureGivesRoomsInvitesAndDirectMap) {
+  auto sync = parse_sync(matrix_fixture("sync_initial.json"));
+  ASSERT_TRUE(sync) << sync.error().to_string();
+  EXPECT_EQ(sync->next_batch, "s72595_4483_1934");
+
+  ASSERT_EQ(sync->joined.size(), 1u);
+  const JoinedRoom& room = sync->joined[0];
+  EXPECT_EQ(room.room_id, "!726s6s6q:example.com");
+  EXPECT_TRUE(room.limited);
+  EXPECT_EQ(room.summary.joined_member_count, 2);
+  EXPECT_EQ(room.summary.invited_member_count, 0);
+  ASSERT_EQ(room.state.size(), 1u);
+  EXPECT_EQ(room.state[0].type, "m.room.create");
+  ASSERT_EQ(room.timeline.size(), 3u);
+  EXPECT_EQ(room.timeline[0].kind, RoomEvent::Kind::member);
+  EXPECT_EQ(room.timeline[0].display_name, "Alice Margatroid");
+  EXPECT_EQ(room.timeline[0].membership, "join");
+  EXPECT_EQ(room.timeline[2].kind, RoomEvent::Kind::message);
+  EXPECT_EQ(room.timeline[2].msgtype, "m.text");
+  EXPECT_EQ(room.timeline[2].body, "This is an example text message");
+  EXPECT_EQ(room.timeline[2].formatted_body, "<b>This is an example text message</b>");
+  EXPECT_EQ(room.timeline[2].event_id, "$143273582445PhrSn:example.org");
+
+  ASSERT_EQ(sync->invited.size(), 1u);
+  const InvitedRoom& invite = sync->invited[0];
+  EXPECT_EQ(invite.room_id, "!696r7674:example.com");
+  ASSERT_EQ(invite.invite_state.size(), 5u);
+  EXPECT_EQ(invite.invite_state[2].kind, RoomEvent::Kind::encryption);
+  const RoomEvent& bot_invite = invite.invite_state[4];
+  EXPECT_EQ(bot_invite.state_key, "@prik:example.com");
+  EXPECT_EQ(bot_invite.sender, "@bob:example.com");
+  EXPECT_TRUE(bot_invite.is_direct);
+
+  ASSERT_TRUE(sync->direct.has_value());
+  EXPECT_EQ(sync->direct->at("@alice:example.com"),
+            std::vector<std::string>{"!726s6s6q:example.com"});
+  EXPECT_TRUE(sync->left.empty());
+}
+
+TEST(MatrixSyncParsing, IncrementalFixtureGivesMessageEchoAndLeftRoom) {
+  auto sync = parse_sync(matrix_fixture("sync_incremental_message.json"));
+  ASSERT_TRUE(sync) << sync.error().to_string();
+  EXPECT_EQ(sync->next_batch, "s72596_4483_1935");
+  ASSERT_EQ(sync->joined.size(), 1u);
+  const auto& timeline = sync->joined[0].timeline;
+  ASSERT_EQ(timeline.size(), 2u);
+  EXPECT_EQ(timeline[0].sender, "@alice:example.com");
+  EXPECT_TRUE(timeline[0].mentioned_user_ids.empty());
+  EXPECT_EQ(timeline[1].msgtype, "m.notice");
+  EXPECT_EQ(timeline[1].transaction_id, "35");
+  EXPECT_FALSE(timeline[1].is_edit);
+  EXPECT_FALSE(sync->direct.has_value());
+  ASSERT_EQ(sync->left.size(), 1u);
+  EXPECT_EQ(sync->left[0].room_id, "!oldroom:example.com");
+  ASSERT_EQ(sync->left[0].timeline.size(), 1u);
+  EXPECT_EQ(sync->left[0].timeline[0].membership, "leave");
+}
+
+TEST(MatrixSyncParsing, InviteMemberEventFixtureIsADirectInviteFromTheSender) {
+  auto event = parse_event(matrix_fixture_json("member_invite_is_direct.json"));
+  ASSERT_TRUE(event.has_value());
+  EXPECT_EQ(event->kind, RoomEvent::Kind::member);
+  EXPECT_EQ(event->membership, "invite");
+  EXPECT_TRUE(event->is_direct);
+  EXPECT_EQ(event->sender, "@alice:example.org");
+  EXPECT_EQ(event->state_key, "@prik:example.org");
+  EXPECT_EQ(event->display_name, "Alice Margatroid");
+}
+
+TEST(MatrixSyncParsing, EncryptedEventFixtureIsRecognised) {
+  auto event = parse_event(matrix_fixture_json("encrypted_event.json"));
+  ASSERT_TRUE(event.has_value());
+  EXPECT_EQ(event->kind, RoomEvent::Kind::encrypted);
+  EXPECT_EQ(event->sender, "@example:example.org");
+  EXPECT_TRUE(event->body.empty());
+}
+
+TEST(MatrixSyncParsing, BodiesThatAreNotSyncResponsesAreErrors) {
+  EXPECT_FALSE(parse_sync(""));
+  EXPECT_FALSE(parse_sync("not json"));
+  EXPECT_FALSE(parse_sync("[1, 2]"));
+  EXPECT_FALSE(parse_sync("{\"rooms\": {}}"));
+  EXPECT_FALSE(parse_sync("{\"next_batch\": 12}"));
+  EXPECT_FALSE(parse_sync("{\"next_batch\": \"s1\""));
+}
+
+TEST(MatrixSyncParsing, OddlyShapedFieldsAreSkippedWithoutFailing) {
+  const json odd = {
+      {"next_batch", "s9"},
+      {"account_data", {{"events", {{{"type", "m.direct"}, {"content", {{"@a:b", "!r:b"}}}}}}}},
+      {"rooms",
+       {{"join",
+         {{"!bad:x", "not an object"},
+          {"!good:x",
+           {{"summary", {{"m.joined_member_count", "two"}, {"m.invited_member_count", -3}}},
+            {"state", {{"events", "nope"}}},
+            {"timeline",
+             {{"limited", "yes"},
+              {"events",
+               {42,
+                {{"type", 7}},
+                {{"type", "m.room.message"}, {"content", "text"}, {"sender", 5}},
+                {{"type", "m.room.member"},
+                 {"content", {{"membership", 3}, {"is_direct", "true"}}}},
+                {{"type", "m.room.message"},
+                 {"event_id", "$ok"},
+                 {"sender", "@a:b"},
+                 {"content", {{"msgtype", "m.text"}, {"body", "hej"}, {"m.mentions", 1}}}}}}}}}}}},
+        {"invite", {{"!i:x", {{"invite_state", {{"events", {nullptr, {{"type", "x"}}}}}}}}}},
+        {"leave", json::array()}}}};
+  auto sync = parse_sync(odd.dump());
+  ASSERT_TRUE(sync) << sync.error().to_string();
+  ASSERT_TRUE(sync->direct.has_value());
+  EXPECT_FALSE(sync->direct->contains("@a:b"));
+  ASSERT_EQ(sync->joined.size(), 1u);
+  const JoinedRoom& room = sync->joined[0];
+  EXPECT_EQ(room.room_id, "!good:x");
+  EXPECT_FALSE(room.summary.joined_member_count.has_value());
+  EXPECT_FALSE(room.summary.invited_member_count.has_value());
+  EXPECT_FALSE(room.limited);
+  EXPECT_TRUE(room.state.empty());
+  ASSERT_EQ(room.timeline.size(), 3u);
+  EXPECT_TRUE(room.timeline[0].sender.empty());
+  EXPECT_TRUE(room.timeline[1].membership.empty());
+  EXPECT_FALSE(room.timeline[1].is_direct);
+  EXPECT_EQ(room.timeline[2].body, "hej");
+  ASSERT_EQ(sync->invited.size(), 1u);
+  EXPECT_EQ(sync->invited[0].invite_state.size(), 1u);
+  EXPECT_TRUE(sync->left.empty());
+}
+
+TEST(MatrixMessages, EditsAreMarkedByRelationOrNewContent) {
+  auto replace =
+      parse_event({{"type", "m.room.message"},
+                   {"content",
+                    {{"msgtype", "m.text"},
+                     {"body", "* fixed"},
+                     {"m.relates_to", {{"rel_type", "m.replace"}, {"event_id", "$x"}}}}}});
+  auto new_content = parse_event(
+      {{"type", "m.room.message"},
+       {"content",
+        {{"msgtype", "m.text"}, {"body", "* fixed"}, {"m.new_content", json::object()}}}});
+  ASSERT_TRUE(replace && new_content);
+  EXPECT_TRUE(replace->is_edit);
+  EXPECT_TRUE(new_content->is_edit);
+}
+
+TEST(MatrixMessages, ReplyFallbackIsRemovedFromTheBody) {
+  auto reply = parse_event(
+      {{"type", "m.room.message"},
+       {"content",
+        {{"msgtype", "m.text"},
+         {"body", "> <@prik:example.com> Which role?\n> 1. Kasserer\n\nKasserer please"},
+         {"m.relates_to", {{"m.in_reply_to", {{"event_id", "$q"}}}}}}}});
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->body, "Kasserer please");
+}
+
+TEST(MatrixMessages, MentionsComeFromMentionsFieldLinksAndPlainUserIds) {
+  auto message = parse_event(
+      {{"type", "m.room.message"},
+       {"content",
+        {{"msgtype", "m.text"},
+         {"body",
+          "Ask @carol:example.org. or @dave:matrix.example.net:8448 (mail eve@example.org)"},
+         {"format", "org.matrix.custom.html"},
+         {"formatted_body",
+          "<a href=\"https://matrix.to/#/%40bob%3Aexample.org\">Bob</a> and "
+          "<a href=\"https://matrix.to/#/@carol:example.org?via=example.org\">Carol</a> in "
+          "<a href=\"https://matrix.to/#/!room:example.org\">a room</a>"},
+         {"m.mentions", {{"user_ids", {"@alice:example.org", 12}}}}}}});
+  ASSERT_TRUE(message);
+  EXPECT_EQ(mentioned_users(*message),
+            (std::vector<std::string>{"@alice:example.org", "@bob:example.org",
+                                      "@carol:example.org", "@dave:matrix.example.net:8448"}));
+}
+
+TEST(MatrixErrors, RateLimitFixtureCarriesTheWait) {
+  const ErrorBody error = parse_error_body(matrix_fixture("error_limit_exceeded.json"));
+  EXPECT_EQ(error.errcode, "M_LIMIT_EXCEEDED");
+  EXPECT_EQ(error.retry_after, std::chrono::milliseconds(2000));
+}
+
+TEST(MatrixErrors, UnknownTokenFixtureWithSoftLogoutTrueFalseAndAbsent) {
+  json body = matrix_fixture_json("error_unknown_token.json");
+  EXPECT_TRUE(parse_error_body(body.dump()).soft_logout);
+  body["soft_logout"] = false;
+  EXPECT_FALSE(parse_error_body(body.dump()).soft_logout);
+  body.erase("soft_logout");
+  const ErrorBody error = parse_error_body(body.dump());
+  EXPECT_FALSE(error.soft_logout);
+  EXPECT_EQ(error.errcode, "M_UNKNOWN_TOKEN");
+  EXPECT_EQ(error.error, "Unrecognised access token.");
+}
+
+TEST(MatrixErrors, ABodyThatIsNotJsonGivesAnEmptyError) {
+  const ErrorBody error = parse_error_body("<html>Bad gateway</html>");
+  EXPECT_TRUE(error.errcode.empty());
+  EXPECT_FALSE(error.retry_after.has_value());
+}
+
+TEST(MatrixWhoami, FixtureGivesTheUserAndGarbageIsAnError) {
+  auto user = parse_whoami(matrix_fixture("whoami.json"));
+  ASSERT_TRUE(user);
+  EXPECT_EQ(*user, "@joe:example.org");
+  EXPECT_FALSE(parse_whoami("{\"user_id\": \"joe\"}"));
+  EXPECT_FALSE(parse_whoami("<html>"));
+}
+
+TEST(MatrixReplies, ChoicesBecomeANumberedListInBodyAndHtml) {
+  dialogs::Outgoing reply;
+  reply.text = "Hvad vil du <gerne>?\nVælg én";
+  reply.choices = {{"menu.find", "Find en rolle"}, {"menu.help", "Hjælp & \"svar\""}};
+  const json content = notice_content(reply);
+  EXPECT_EQ(content["msgtype"], "m.notice");
+  EXPECT_EQ(content["body"],
+            "Hvad vil du <gerne>?\nVælg én\n\n1. Find en rolle\n2. Hjælp & \"svar\"");
+  EXPECT_EQ(content["format"], "org.matrix.custom.html");
+  EXPECT_EQ(content["formatted_body"],
+            "Hvad vil du &lt;gerne&gt;?<br>Vælg én<ol><li>Find en rolle</li>"
+            "<li>Hjælp &amp; &quot;svar&quot;</li></ol>");
+  EXPECT_EQ(content["m.mentions"], json::object());
+}
+
+TEST(MatrixReplies, TextWithoutChoicesHasNoList) {
+  dialogs::Outgoing reply;
+  reply.text = "Tak!";
+  const json content = notice_content(reply);
+  EXPECT_EQ(content["body"], "Tak!");
+  EXPECT_EQ(content["formatted_body"], "Tak!");
+}
+
+TEST(MatrixRequests, DirectRoomRequestMatchesTheFixture) {
+  EXPECT_EQ(direct_room_request("@alice:example.com"),
+            matrix_fixture_json("create_room_request.json"));
+}
+
+TEST(MatrixRequests, FilterKeepsTheFixtureTypesExceptReactions) {
+  const json filter = sync_filter();
+  const json fixture = matrix_fixture_json("filter.json");
+  json timeline_types = fixture["room"]["timeline"]["types"];
+  timeline_types.erase(std::find(timeline_types.begin(), timeline_types.end(), "m.reaction"));
+  EXPECT_EQ(filter["room"]["timeline"]["types"], timeline_types);
+  EXPECT_EQ(filter["presence"], fixture["presence"]);
+  EXPECT_EQ(filter["account_data"], fixture["account_data"]);
+  EXPECT_EQ(filter["room"]["ephemeral"], fixture["room"]["ephemeral"]);
+  EXPECT_FALSE(filter["room"]["timeline"].contains("lazy_load_members"));
+}
+
+TEST(MatrixUsers, ServerOfAUserId) {
+  EXPECT_EQ(server_of("@alice:example.org"), "example.org");
+  EXPECT_EQ(server_of("@alice:example.org:8448"), "example.org:8448");
+  EXPECT_EQ(server_of("alice:example.org"), "");
+  EXPECT_EQ(server_of("@alice"), "");
+  EXPECT_EQ(server_of("@:example.org"), "");
+}
+
+}  // namespace
+}  // namespace prik::adapters::matrix

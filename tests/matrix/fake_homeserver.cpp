@@ -1,0 +1,513 @@
+#include "tests/matrix/fake_homeserver.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/url/parse.hpp>
+#include <charconv>
+#include <deque>
+#include <future>
+
+namespace prik::tests {
+namespace {
+
+namespace asio = boost::asio;
+using json = nlohmann::json;
+using adapters::http::Request;
+using adapters::http::Respond;
+using adapters::http::Response;
+using Endpoint = FakeHomeserver::Endpoint;
+
+Response json_response(int status, const json& body) { return Response::json(status, body.dump()); }
+
+Response matrix_error(int status, const std::string& errcode, const std::string& message) {
+  return json_response(status, {{"errcode", errcode}, {"error", message}});
+}
+
+std::uint64_t parse_since(const std::string& since) {
+  std::uint64_t value = 0;
+  if (since.size() > 1 && since[0] == 's') {
+    std::from_chars(since.data() + 1, since.data() + since.size(), value);
+  }
+  return value;
+}
+
+}  // namespace
+
+struct FakeHomeserver::State : std::enable_shared_from_this<FakeHomeserver::State> {
+  struct Entry {
+    std::uint64_t seq;
+    std::string section;  // "join", "invite", "leave", "account_data"
+    std::string room_id;
+    json event;  // for "invite": the invite_state array
+  };
+  struct Waiter {
+    std::uint64_t since = 0;
+    Respond respond;
+    bool answered = false;
+    std::shared_ptr<asio::steady_timer> timer;
+  };
+
+  State(asio::io_context& io_context, std::string bot_user_id, std::string token)
+      : io(io_context), bot(std::move(bot_user_id)), access_token(std::move(token)) {}
+
+  asio::io_context& io;
+  const std::string bot;
+  const std::string access_token;
+
+  mutable std::mutex mutex;
+  bool revoked = false;
+  std::chrono::milliseconds long_poll{200};
+  std::vector<Entry> log;
+  std::uint64_t seq = 0;
+  int next_id = 0;
+  std::map<std::string, std::map<std::string, std::string>> members;  // room -> user -> membership
+  std::map<std::string, std::string> names;                           // user -> display name
+  std::map<Endpoint, std::deque<Failure>> failures;
+  int held_sends = 0;
+  std::chrono::milliseconds hold_delay{0};
+  std::map<std::string, std::string> transactions;  // token + txnId -> event id
+  std::vector<SentEvent> sent;
+  std::map<Endpoint, int> calls;
+  std::vector<std::chrono::steady_clock::time_point> sync_times;
+  std::set<std::string> joined;
+  std::set<std::string> left;
+  std::vector<json> create_requests;
+  std::map<std::string, json> account_data;
+  std::vector<std::shared_ptr<Waiter>> waiters;
+  std::vector<std::shared_ptr<asio::steady_timer>> timers;
+
+  // With the mutex held.
+  void push(std::string section, std::string room_id, json event) {
+    log.push_back({++seq, std::move(section), std::move(room_id), std::move(event)});
+  }
+
+  json member_event(const std::string& room_id, const std::string& user,
+                    const std::string& membership, const std::string& sender) {
+    json content = {{"membership", membership}};
+    if (auto name = names.find(user); name != names.end()) content["displayname"] = name->second;
+    return {{"type", "m.room.member"},
+            {"sender", sender},
+            {"state_key", user},
+            {"content", content},
+            {"room_id", room_id},
+            {"origin_server_ts", 0},
+            {"event_id", "$ev" + std::to_string(++next_id)}};
+  }
+
+  std::string push_timeline(const std::string& room_id, json event) {
+    if (!event.contains("event_id")) event["event_id"] = "$ev" + std::to_string(++next_id);
+    event["origin_server_ts"] = 0;
+    const std::string event_id = event["event_id"];
+    push("join", room_id, std::move(event));
+    return event_id;
+  }
+
+  json build_sync(std::uint64_t since) const {
+    json rooms = {{"join", json::object()}, {"invite", json::object()}, {"leave", json::object()}};
+    json account = json::array();
+    for (const auto& entry : log) {
+      if (entry.seq <= since) continue;
+      if (entry.section == "invite") {
+        rooms["invite"][entry.room_id] = {{"invite_state", {{"events", entry.event}}}};
+      } else if (entry.section == "account_data") {
+        account.push_back(entry.event);
+      } else {
+        json& room = rooms[entry.section][entry.room_id];
+        if (room.is_null()) {
+          room = {{"timeline", {{"events", json::array()}, {"limited", false}}},
+                  {"state", {{"events", json::array()}}}};
+        }
+        room["timeline"]["events"].push_back(entry.event);
+      }
+    }
+    return {{"next_batch", "s" + std::to_string(seq)},
+            {"rooms", rooms},
+            {"account_data", {{"events", account}}}};
+  }
+
+  void answer(const std::shared_ptr<Waiter>& waiter) {
+    json body;
+    {
+      std::lock_guard lock(mutex);
+      if (waiter->answered) return;
+      waiter->answered = true;
+      if (waiter->timer) waiter->timer->cancel();
+      body = build_sync(waiter->since);
+    }
+    waiter->respond(json_response(200, body));
+  }
+
+  // Answers the long-polls waiting for news; call without the mutex.
+  void wake() {
+    std::vector<std::shared_ptr<Waiter>> waiting;
+    {
+      std::lock_guard lock(mutex);
+      waiting.swap(waiters);
+    }
+    for (auto& waiter : waiting) answer(waiter);
+  }
+
+  void handle(Request request, Respond respond);
+  void handle_sync(const boost::urls::url_view& url, Respond respond);
+  void handle_send(const std::string& room_id, const std::string& transaction_id,
+                   const std::string& body, Respond respond);
+};
+
+void FakeHomeserver::State::handle(Request request, Respond respond) {
+  auto parsed = boost::urls::parse_origin_form(request.target);
+  if (!parsed) {
+    respond(matrix_error(400, "M_UNRECOGNIZED", "bad target"));
+    return;
+  }
+  std::vector<std::string> path;
+  for (const auto& segment : parsed->segments()) path.push_back(segment);
+  if (path.size() < 4 || path[0] != "_matrix" || path[1] != "client" || path[2] != "v3") {
+    respond(matrix_error(404, "M_UNRECOGNIZED", "unknown path"));
+    return;
+  }
+  path.erase(path.begin(), path.begin() + 3);
+  const std::string& method = request.method;
+
+  std::optional<Endpoint> endpoint;
+  if (method == "GET" && path == std::vector<std::string>{"account", "whoami"}) {
+    endpoint = Endpoint::whoami;
+  } else if (method == "GET" && path == std::vector<std::string>{"sync"}) {
+    endpoint = Endpoint::sync;
+  } else if (method == "POST" && path.size() == 3 && path[0] == "rooms" && path[2] == "join") {
+    endpoint = Endpoint::join;
+  } else if (method == "POST" && path.size() == 3 && path[0] == "rooms" && path[2] == "leave") {
+    endpoint = Endpoint::leave;
+  } else if (method == "PUT" && path.size() == 5 && path[0] == "rooms" && path[2] == "send") {
+    endpoint = Endpoint::send;
+  } else if (method == "POST" && path == std::vector<std::string>{"createRoom"}) {
+    endpoint = Endpoint::create_room;
+  } else if (method == "PUT" && path.size() == 4 && path[0] == "user" &&
+             path[2] == "account_data") {
+    endpoint = Endpoint::account_data;
+  }
+  if (!endpoint) {
+    respond(matrix_error(404, "M_UNRECOGNIZED", "unknown endpoint"));
+    return;
+  }
+
+  std::optional<Failure> failure;
+  {
+    std::lock_guard lock(mutex);
+    ++calls[*endpoint];
+    if (*endpoint == Endpoint::sync) sync_times.push_back(std::chrono::steady_clock::now());
+    if (revoked || request.header("Authorization") != "Bearer " + access_token) {
+      failure = Failure{401,
+                        {{"errcode", "M_UNKNOWN_TOKEN"},
+                         {"error", "Unrecognised access token."},
+                         {"soft_logout", false}},
+                        {}};
+    } else if (auto& queued = failures[*endpoint]; !queued.empty()) {
+      failure = queued.front();
+      queued.pop_front();
+    }
+  }
+  if (failure) {
+    Response response = json_response(failure->status, failure->body);
+    response.headers = failure->headers;
+    respond(std::move(response));
+    return;
+  }
+
+  const json body =
+      request.body.empty() ? json::object() : json::parse(request.body, nullptr, false);
+  switch (*endpoint) {
+    case Endpoint::whoami:
+      respond(json_response(200, {{"user_id", bot}, {"device_id", "FAKEDEVICE"}}));
+      return;
+    case Endpoint::sync:
+      handle_sync(*parsed, std::move(respond));
+      return;
+    case Endpoint::join: {
+      const std::string& room_id = path[1];
+      {
+        std::lock_guard lock(mutex);
+        auto& room = members[room_id];
+        room[bot] = "join";
+        joined.insert(room_id);
+        for (const auto& [user, membership] : room) {
+          push("join", room_id, member_event(room_id, user, membership, user));
+        }
+      }
+      wake();
+      respond(json_response(200, {{"room_id", room_id}}));
+      return;
+    }
+    case Endpoint::leave: {
+      const std::string& room_id = path[1];
+      {
+        std::lock_guard lock(mutex);
+        members[room_id][bot] = "leave";
+        left.insert(room_id);
+        push("leave", room_id, member_event(room_id, bot, "leave", bot));
+      }
+      wake();
+      respond(json_response(200, json::object()));
+      return;
+    }
+    case Endpoint::send:
+      handle_send(path[1], path[4], request.body, std::move(respond));
+      return;
+    case Endpoint::create_room: {
+      std::string room_id;
+      {
+        std::lock_guard lock(mutex);
+        room_id = "!created" + std::to_string(create_requests.size() + 1) + ":fake.example";
+        create_requests.push_back(body);
+        auto& room = members[room_id];
+        room[bot] = "join";
+        push("join", room_id, member_event(room_id, bot, "join", bot));
+        if (body.is_object() && body.contains("invite") && body["invite"].is_array()) {
+          for (const auto& user : body["invite"]) {
+            if (!user.is_string()) continue;
+            room[user.get<std::string>()] = "invite";
+            push("join", room_id, member_event(room_id, user, "invite", bot));
+          }
+        }
+      }
+      wake();
+      respond(json_response(200, {{"room_id", room_id}}));
+      return;
+    }
+    case Endpoint::account_data: {
+      {
+        std::lock_guard lock(mutex);
+        account_data[path[3]] = body;
+        push("account_data", "", {{"type", path[3]}, {"content", body}});
+      }
+      wake();
+      respond(json_response(200, json::object()));
+      return;
+    }
+  }
+}
+
+void FakeHomeserver::State::handle_sync(const boost::urls::url_view& url, Respond respond) {
+  std::string since;
+  long long timeout_ms = 0;
+  for (const auto& param : url.params()) {
+    if (param.key == "since") since = param.value;
+    if (param.key == "timeout") timeout_ms = std::atoll(param.value.c_str());
+  }
+  auto waiter = std::make_shared<Waiter>();
+  waiter->since = parse_since(since);
+  waiter->respond = std::move(respond);
+  {
+    std::lock_guard lock(mutex);
+    const bool news = !log.empty() && log.back().seq > waiter->since;
+    if (!news && timeout_ms > 0) {
+      waiter->timer = std::make_shared<asio::steady_timer>(
+          io, std::min(long_poll, std::chrono::milliseconds(timeout_ms)));
+      waiters.push_back(waiter);
+      waiter->timer->async_wait(
+          [self = shared_from_this(), waiter](boost::system::error_code) { self->answer(waiter); });
+      return;
+    }
+  }
+  answer(waiter);
+}
+
+void FakeHomeserver::State::handle_send(const std::string& room_id,
+                                        const std::string& transaction_id, const std::string& body,
+                                        Respond respond) {
+  std::string event_id;
+  std::chrono::milliseconds delay{0};
+  {
+    std::lock_guard lock(mutex);
+    const std::string key = access_token + "\n" + transaction_id;
+    if (auto found = transactions.find(key); found != transactions.end()) {
+      event_id = found->second;
+    } else {
+      const json content = json::parse(body, nullptr, false);
+      event_id = push_timeline(room_id, {{"type", "m.room.message"},
+                                         {"sender", bot},
+                                         {"content", content},
+                                         {"unsigned", {{"transaction_id", transaction_id}}}});
+      transactions[key] = event_id;
+      sent.push_back({room_id, event_id, transaction_id, content});
+    }
+    if (held_sends > 0) {
+      --held_sends;
+      delay = hold_delay;
+    }
+  }
+  wake();
+  Response response = json_response(200, {{"event_id", event_id}});
+  if (delay.count() == 0) {
+    respond(std::move(response));
+    return;
+  }
+  auto timer = std::make_shared<asio::steady_timer>(io, delay);
+  {
+    std::lock_guard lock(mutex);
+    timers.push_back(timer);
+  }
+  timer->async_wait([timer, respond = std::move(respond), response = std::move(response)](
+                        boost::system::error_code) mutable { respond(std::move(response)); });
+}
+
+FakeHomeserver::FakeHomeserver(boost::asio::io_context& io, std::string bot_user_id,
+                               std::string access_token)
+    : state_(std::make_shared<State>(io, std::move(bot_user_id), std::move(access_token))) {
+  handler_ = std::make_unique<adapters::http::FunctionHandler>(
+      [state = state_](Request request, Respond respond) {
+        state->handle(std::move(request), std::move(respond));
+      });
+  server_ = std::make_unique<adapters::http::Server>(io, *handler_);
+  auto port = server_->listen("127.0.0.1", 0);
+  if (!port) throw std::runtime_error("fake homeserver: " + port.error().to_string());
+  port_ = *port;
+}
+
+FakeHomeserver::~FakeHomeserver() {
+  std::promise<void> stopped;
+  auto future = stopped.get_future();
+  server_->stop(std::chrono::milliseconds(0), [&stopped] { stopped.set_value(); });
+  future.wait_for(std::chrono::seconds(5));
+  std::lock_guard lock(state_->mutex);
+  for (auto& waiter : state_->waiters) {
+    if (waiter->timer) waiter->timer->cancel();
+  }
+  for (auto& timer : state_->timers) timer->cancel();
+}
+
+std::string FakeHomeserver::url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+void FakeHomeserver::invite(const std::string& room_id, const std::string& inviter, bool is_direct,
+                            bool encrypted, const std::map<std::string, std::string>& members) {
+  {
+    std::lock_guard lock(state_->mutex);
+    json invite_state = json::array();
+    invite_state.push_back({{"type", "m.room.create"},
+                            {"sender", inviter},
+                            {"state_key", ""},
+                            {"content", {{"room_version", "11"}}}});
+    if (encrypted) {
+      invite_state.push_back({{"type", "m.room.encryption"},
+                              {"sender", inviter},
+                              {"state_key", ""},
+                              {"content", {{"algorithm", "m.megolm.v1.aes-sha2"}}}});
+    }
+    auto& room = state_->members[room_id];
+    for (const auto& [user, name] : members) {
+      state_->names[user] = name;
+      room[user] = "join";
+      invite_state.push_back(state_->member_event(room_id, user, "join", user));
+    }
+    room[state_->bot] = "invite";
+    json bot_invite = state_->member_event(room_id, state_->bot, "invite", inviter);
+    bot_invite["content"]["is_direct"] = is_direct;
+    invite_state.push_back(bot_invite);
+    state_->push("invite", room_id, invite_state);
+  }
+  state_->wake();
+}
+
+void FakeHomeserver::add_joined_room(const std::string& room_id,
+                                     const std::map<std::string, std::string>& members) {
+  {
+    std::lock_guard lock(state_->mutex);
+    auto& room = state_->members[room_id];
+    room[state_->bot] = "join";
+    for (const auto& [user, name] : members) {
+      state_->names[user] = name;
+      room[user] = "join";
+    }
+    for (const auto& [user, membership] : room) {
+      state_->push("join", room_id, state_->member_event(room_id, user, membership, user));
+    }
+  }
+  state_->wake();
+}
+
+std::string FakeHomeserver::post_event(const std::string& room_id, const std::string& sender,
+                                       const std::string& type, const json& content,
+                                       const std::string& state_key) {
+  std::string event_id;
+  {
+    std::lock_guard lock(state_->mutex);
+    json event = {{"type", type}, {"sender", sender}, {"content", content}};
+    if (state_key != "-") event["state_key"] = state_key;
+    event_id = state_->push_timeline(room_id, std::move(event));
+  }
+  state_->wake();
+  return event_id;
+}
+
+std::string FakeHomeserver::post_text(const std::string& room_id, const std::string& sender,
+                                      const std::string& body) {
+  return post_event(room_id, sender, "m.room.message", {{"msgtype", "m.text"}, {"body", body}});
+}
+
+void FakeHomeserver::member_leaves(const std::string& room_id, const std::string& user) {
+  {
+    std::lock_guard lock(state_->mutex);
+    state_->members[room_id][user] = "leave";
+    state_->push("join", room_id, state_->member_event(room_id, user, "leave", user));
+  }
+  state_->wake();
+}
+
+void FakeHomeserver::fail_next(Endpoint endpoint, Failure failure, int times) {
+  std::lock_guard lock(state_->mutex);
+  for (int i = 0; i < times; ++i) state_->failures[endpoint].push_back(failure);
+}
+
+void FakeHomeserver::revoke_token() {
+  std::lock_guard lock(state_->mutex);
+  state_->revoked = true;
+}
+
+void FakeHomeserver::hold_send_answers(std::chrono::milliseconds delay, int times) {
+  std::lock_guard lock(state_->mutex);
+  state_->hold_delay = delay;
+  state_->held_sends = times;
+}
+
+void FakeHomeserver::set_long_poll(std::chrono::milliseconds long_poll) {
+  std::lock_guard lock(state_->mutex);
+  state_->long_poll = long_poll;
+}
+
+std::vector<FakeHomeserver::SentEvent> FakeHomeserver::sent() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->sent;
+}
+
+int FakeHomeserver::calls(Endpoint endpoint) const {
+  std::lock_guard lock(state_->mutex);
+  const auto found = state_->calls.find(endpoint);
+  return found == state_->calls.end() ? 0 : found->second;
+}
+
+std::vector<std::chrono::steady_clock::time_point> FakeHomeserver::sync_times() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->sync_times;
+}
+
+std::set<std::string> FakeHomeserver::joined() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->joined;
+}
+
+std::set<std::string> FakeHomeserver::left() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->left;
+}
+
+std::vector<json> FakeHomeserver::create_room_requests() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->create_requests;
+}
+
+json FakeHomeserver::account_data(const std::string& type) const {
+  std::lock_guard lock(state_->mutex);
+  const auto found = state_->account_data.find(type);
+  return found == state_->account_data.end() ? json() : found->second;
+}
+
+}  // namespace prik::tests
