@@ -1,0 +1,20 @@
+// JSON helpers for HTTP exchanges: building a JSON or form request and parsing a JSON body into
+// a Result. Stateless free functions; safe from any thread.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+
+#include "adapters/http/client.hpp"
+#include "adapters/http/error.hpp"
+
+namespace prik::adapters::http {
+
+// A POST of `body` as application/json; charset=utf-8.
+ClientRequest json_post(std::string url, const nlohmann::json& body);
+
+// Parses `text`; a protocol error naming `where` when it is not JSON or not an object.
+Result<nlohmann::json> parse_json_object(std::string_view text, const std::string& where);
+
+}  // namespace prik::adapters::http

@@ -1,0 +1,85 @@
+#include "adapters/slack/blocks.hpp"
+
+namespace prik::adapters::slack {
+
+namespace {
+
+using nlohmann::json;
+
+bool is_continuation(char byte) { return (static_cast<unsigned char>(byte) & 0xC0) == 0x80; }
+
+// Byte length of the first `max_characters` code points of `text`.
+std::size_t prefix_bytes(std::string_view text, std::size_t max_characters) {
+  std::size_t characters = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (is_continuation(text[i])) continue;
+    if (characters == max_characters) return i;
+    ++characters;
+  }
+  return text.size();
+}
+
+// Splits text into pieces of at most `max_characters`, preferring line breaks, then spaces.
+std::vector<std::string> split_text(std::string_view text, std::size_t max_characters) {
+  std::vector<std::string> pieces;
+  while (!text.empty()) {
+    std::size_t cut = prefix_bytes(text, max_characters);
+    if (cut < text.size()) {
+      const auto head = text.substr(0, cut);
+      auto at = head.rfind('\n');
+      if (at == std::string_view::npos || at < cut / 2) at = head.rfind(' ');
+      if (at != std::string_view::npos && at >= cut / 2) cut = at + 1;
+    }
+    pieces.emplace_back(text.substr(0, cut));
+    text.remove_prefix(cut);
+  }
+  return pieces;
+}
+
+}  // namespace
+
+std::string shorten(std::string_view text, std::size_t max_characters, bool ellipsis) {
+  const std::size_t whole = prefix_bytes(text, max_characters);
+  if (whole == text.size()) return std::string(text);
+  if (!ellipsis || max_characters == 0) return std::string(text.substr(0, whole));
+  return std::string(text.substr(0, prefix_bytes(text, max_characters - 1))) + "\u2026";
+}
+
+json render_message(const std::string& text, const std::vector<dialogs::Choice>& choices) {
+  using Limits = BlockKitLimits;
+  const std::size_t actions_blocks =
+      (choices.size() + Limits::buttons_per_actions_block - 1) / Limits::buttons_per_actions_block;
+  const std::size_t max_sections = actions_blocks >= Limits::blocks_per_message
+                                       ? 0
+                                       : Limits::blocks_per_message - actions_blocks;
+
+  json blocks = json::array();
+  for (auto& piece : split_text(text, Limits::section_text)) {
+    if (blocks.size() == max_sections) break;
+    if (piece.find_first_not_of(" \n") == std::string::npos) continue;
+    blocks.push_back({{"type", "section"}, {"text", {{"type", "mrkdwn"}, {"text", piece}}}});
+  }
+  json buttons = json::array();
+  for (const auto& choice : choices) {
+    if (blocks.size() == Limits::blocks_per_message) break;
+    const std::string id = shorten(choice.id, Limits::action_id, false);
+    buttons.push_back({{"type", "button"},
+                       {"action_id", id},
+                       {"value", shorten(choice.id, Limits::button_value, false)},
+                       {"text",
+                        {{"type", "plain_text"},
+                         {"text", shorten(choice.label.empty() ? choice.id : choice.label,
+                                          Limits::button_label, true)},
+                         {"emoji", true}}}});
+    if (buttons.size() == Limits::buttons_per_actions_block) {
+      blocks.push_back({{"type", "actions"}, {"elements", std::move(buttons)}});
+      buttons = json::array();
+    }
+  }
+  if (!buttons.empty() && blocks.size() < Limits::blocks_per_message) {
+    blocks.push_back({{"type", "actions"}, {"elements", std::move(buttons)}});
+  }
+  return {{"text", shorten(text, Limits::fallback_text, true)}, {"blocks", std::move(blocks)}};
+}
+
+}  // namespace prik::adapters::slack

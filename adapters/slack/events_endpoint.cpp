@@ -1,0 +1,75 @@
+#include "adapters/slack/events_endpoint.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <nlohmann/json.hpp>
+
+#include "adapters/slack/verify.hpp"
+
+namespace prik::adapters::slack {
+
+EventsEndpoint::EventsEndpoint(std::string signing_secret, std::size_t body_limit, Clock now)
+    : signing_secret_(std::move(signing_secret)), body_limit_(body_limit), now_(std::move(now)) {}
+
+void EventsEndpoint::attach(IncomingSink* sink) {
+  std::lock_guard lock(mutex_);
+  sink_ = sink;
+}
+
+void EventsEndpoint::set_identity(BotIdentity identity) {
+  std::lock_guard lock(mutex_);
+  identity_ = std::move(identity);
+}
+
+BotIdentity EventsEndpoint::identity() const {
+  std::lock_guard lock(mutex_);
+  return identity_;
+}
+
+void EventsEndpoint::handle(http::Request request, http::Respond respond) {
+  if (request.body.size() > body_limit_) {
+    return respond(http::Response::text(413, "request body too large\n"));
+  }
+  const Verdict verdict =
+      verify_signature(signing_secret_, request.header("X-Slack-Request-Timestamp"),
+                       request.header("X-Slack-Signature"), request.body, now_());
+  if (verdict != Verdict::genuine) {
+    spdlog::warn("slack: rejected a request from {}: {}", request.remote_address,
+                 verdict_name(verdict));
+    return respond(http::Response::text(401, "unauthorized\n"));
+  }
+
+  IncomingSink* sink = nullptr;
+  Parsed parsed;
+  {
+    std::lock_guard lock(mutex_);
+    sink = sink_;
+    parsed = parse_http_body(request.header("Content-Type"), request.body, identity_);
+  }
+  if (const auto* malformed = std::get_if<Malformed>(&parsed)) {
+    spdlog::warn("slack: malformed request: {}", malformed->reason);
+    return respond(http::Response::text(400, "malformed request\n"));
+  }
+  if (const auto* verification = std::get_if<UrlVerification>(&parsed)) {
+    spdlog::info("slack: answered the Request URL verification");
+    return respond(
+        http::Response::json(200, nlohmann::json{{"challenge", verification->challenge}}.dump()));
+  }
+  if (const auto* ignored = std::get_if<Ignored>(&parsed)) {
+    spdlog::debug("slack: ignored: {}", ignored->reason);
+    return respond(http::Response::text(200, ""));
+  }
+  if (!sink) return respond(http::Response::text(503, "not ready\n"));
+  auto& incoming = std::get<dialogs::Incoming>(parsed);
+  const std::string retry = request.header("X-Slack-Retry-Num");
+  if (!retry.empty()) {
+    spdlog::info("slack: retry {} of event {} ({})", retry, incoming.event_id,
+                 request.header("X-Slack-Retry-Reason"));
+  }
+  sink->deliver(std::move(incoming), [respond = std::move(respond)](bool recorded) {
+    respond(recorded ? http::Response::text(200, "")
+                     : http::Response::text(503, "could not record the event\n"));
+  });
+}
+
+}  // namespace prik::adapters::slack

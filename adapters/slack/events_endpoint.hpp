@@ -1,0 +1,46 @@
+// EventsEndpoint: the HTTP handler for Slack's Request URL (POST /slack/events), which receives
+// Events API callbacks, interactivity payloads and slash commands alike.
+//
+// Order of checks: body size (413), signature and timestamp (401), parse (400). A url_verification
+// challenge is answered directly; ignored events get a 200 at once; everything else goes to the
+// IncomingSink, and the 200 is sent only once the sink has recorded the event (503 when it could
+// not, or when no sink is attached, so that Slack retries). Retries carry the same event id and
+// are recognised by the sink. Thread-safe: handle(), attach() and set_identity() may be called
+// from any thread. The attached sink must stay valid until attach(nullptr) returns.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <mutex>
+#include <string>
+
+#include "adapters/adapter.hpp"
+#include "adapters/http/server.hpp"
+#include "adapters/slack/events.hpp"
+
+namespace prik::adapters::slack {
+
+class EventsEndpoint : public http::Handler {
+ public:
+  using Clock = std::function<std::chrono::system_clock::time_point()>;
+
+  EventsEndpoint(std::string signing_secret, std::size_t body_limit = 1 << 20,
+                 Clock now = std::chrono::system_clock::now);
+
+  void attach(IncomingSink* sink);
+  void set_identity(BotIdentity identity);
+  BotIdentity identity() const;
+
+  void handle(http::Request request, http::Respond respond) override;
+
+ private:
+  const std::string signing_secret_;
+  const std::size_t body_limit_;
+  const Clock now_;
+  mutable std::mutex mutex_;  // guards sink_ and identity_
+  IncomingSink* sink_ = nullptr;
+  BotIdentity identity_;
+};
+
+}  // namespace prik::adapters::slack

@@ -1,0 +1,155 @@
+#include "adapters/slack/slack_adapter.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <mutex>
+#include <unordered_map>
+
+#include "adapters/slack/events_endpoint.hpp"
+
+namespace prik::adapters::slack {
+
+namespace asio = boost::asio;
+
+namespace {
+
+// Bounds on the per-user and per-channel memories.
+constexpr std::size_t kMaxRememberedChannels = 10'000;
+
+}  // namespace
+
+struct SlackAdapter::Impl : std::enable_shared_from_this<SlackAdapter::Impl> {
+  Impl(asio::io_context& io_context, SlackAdapterOptions adapter_options,
+       std::unique_ptr<http::Client> http_client)
+      : io(io_context),
+        options(std::move(adapter_options)),
+        client(std::move(http_client)),
+        api(*client, options.api),
+        endpoint(options.signing_secret, options.body_limit, options.now) {}
+
+  asio::io_context& io;
+  SlackAdapterOptions options;
+  std::unique_ptr<http::Client> client;
+  WebApi api;
+  EventsEndpoint endpoint;
+  std::unique_ptr<SocketModeClient> socket_mode;
+
+  std::mutex mutex;                                              // guards the two maps
+  std::unordered_map<std::string, std::string> direct_channels;  // user id -> DM channel
+  std::unordered_map<std::string, std::chrono::steady_clock::time_point> next_slot;  // channel
+
+  // How long to wait before posting to `channel`, reserving the slot.
+  std::chrono::steady_clock::duration reserve_slot(const std::string& channel) {
+    std::lock_guard lock(mutex);
+    const auto now = std::chrono::steady_clock::now();
+    if (next_slot.size() >= kMaxRememberedChannels) {
+      std::erase_if(next_slot, [now](const auto& entry) { return entry.second <= now; });
+    }
+    auto& next = next_slot[channel];
+    const auto start = std::max(now, next);
+    next = start + options.per_channel_interval;
+    return start - now;
+  }
+
+  void post(const std::string& channel, const dialogs::Outgoing& message,
+            std::function<void(SendResult)> done) {
+    auto go = [self = shared_from_this(), channel, message, done = std::move(done)] {
+      self->api.post_message(channel, message.text, message.choices,
+                             [done](ApiResult<PostedMessage> posted) {
+                               done(posted ? SendResult{} : classify(posted.error()));
+                             });
+    };
+    const auto delay = reserve_slot(channel);
+    if (delay <= std::chrono::steady_clock::duration::zero()) return go();
+    auto timer = std::make_shared<asio::steady_timer>(io, delay);
+    timer->async_wait([timer, go = std::move(go)](boost::system::error_code) { go(); });
+  }
+
+  void remember_direct_channel(const std::string& user_id, const std::string& channel) {
+    std::lock_guard lock(mutex);
+    if (direct_channels.size() >= kMaxRememberedChannels) direct_channels.clear();
+    direct_channels[user_id] = channel;
+  }
+
+  std::string direct_channel(const std::string& user_id) {
+    std::lock_guard lock(mutex);
+    const auto it = direct_channels.find(user_id);
+    return it == direct_channels.end() ? std::string{} : it->second;
+  }
+};
+
+http::Result<std::unique_ptr<SlackAdapter>> SlackAdapter::create(asio::io_context& io,
+                                                                 SlackAdapterOptions options) {
+  auto client = http::Client::create(io, options.client);
+  if (!client) return client.error();
+  auto impl = std::make_shared<Impl>(io, std::move(options), std::move(*client));
+  if (impl->options.mode == SlackAdapterOptions::Mode::socket_mode) {
+    std::weak_ptr<Impl> weak = impl;
+    impl->socket_mode = std::make_unique<SocketModeClient>(
+        io, *impl->client, impl->api, impl->options.socket_mode, [weak] {
+          auto self = weak.lock();
+          return self ? self->endpoint.identity() : BotIdentity{};
+        });
+  }
+  return std::unique_ptr<SlackAdapter>(new SlackAdapter(std::move(impl)));
+}
+
+SlackAdapter::SlackAdapter(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+SlackAdapter::~SlackAdapter() { stop(); }
+
+void SlackAdapter::start(IncomingSink& sink) {
+  impl_->endpoint.attach(&sink);
+  std::weak_ptr<Impl> weak = impl_;
+  impl_->api.auth_test([weak](ApiResult<BotIdentity> identity) {
+    auto self = weak.lock();
+    if (!self) return;
+    if (!identity) {
+      spdlog::error("slack: auth.test failed ({}); check the bot token",
+                    identity.error().to_string());
+      return;
+    }
+    spdlog::info("slack: signed in to team {} as user {} (bot {})", identity->team_id,
+                 identity->user_id, identity->bot_id);
+    self->endpoint.set_identity(*identity);
+  });
+  if (impl_->socket_mode) impl_->socket_mode->start(sink);
+}
+
+void SlackAdapter::stop() {
+  impl_->endpoint.attach(nullptr);
+  if (impl_->socket_mode) impl_->socket_mode->stop();
+}
+
+void SlackAdapter::send(const OutboxMessage& message, std::function<void(SendResult)> done) {
+  const auto& outgoing = message.message;
+  if (!outgoing.conversation.empty()) return impl_->post(outgoing.conversation, outgoing, done);
+  const auto user = split_user_ref(outgoing.to);
+  if (!user) {
+    SendResult failure{SendResult::Kind::permanent_failure, {}, "not a Slack user: " + outgoing.to};
+    asio::post(impl_->io, [done = std::move(done), failure] { done(failure); });
+    return;
+  }
+  const std::string user_id = user->second;
+  if (auto channel = impl_->direct_channel(user_id); !channel.empty()) {
+    return impl_->post(channel, outgoing, std::move(done));
+  }
+  impl_->api.open_direct_message(user_id, [self = impl_, user_id, outgoing, done = std::move(done)](
+                                              ApiResult<std::string> channel) mutable {
+    if (!channel) return done(classify(channel.error()));
+    self->remember_direct_channel(user_id, *channel);
+    self->post(*channel, outgoing, std::move(done));
+  });
+}
+
+http::Handler& SlackAdapter::events_handler() { return impl_->endpoint; }
+
+WebApi& SlackAdapter::web_api() { return impl_->api; }
+
+BotIdentity SlackAdapter::identity() const { return impl_->endpoint.identity(); }
+
+}  // namespace prik::adapters::slack

@@ -1,0 +1,265 @@
+#include <gtest/gtest.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+#include <chrono>
+#include <future>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "adapters/http/client.hpp"
+#include "adapters/http/server.hpp"
+#include "tests/http/io_thread.hpp"
+
+namespace prik::adapters::http {
+namespace {
+
+using namespace std::chrono_literals;
+using tests::IoThread;
+using tests::wait_for;
+
+// Fetches with the client and waits for the result.
+Result<ClientResponse> fetch(Client& client, ClientRequest request) {
+  std::promise<Result<ClientResponse>> promise;
+  auto future = promise.get_future();
+  client.request(std::move(request), [&promise](Result<ClientResponse> result) {
+    promise.set_value(std::move(result));
+  });
+  auto result = wait_for(future, 15s);
+  if (!result) return Error{Error::Kind::timeout, "test", "no callback"};
+  return std::move(*result);
+}
+
+ClientRequest get(std::uint16_t port, std::string path) {
+  ClientRequest request;
+  request.url = "http://127.0.0.1:" + std::to_string(port) + path;
+  return request;
+}
+
+// Sends raw bytes on a fresh socket and returns everything read until the server closes.
+std::string raw_exchange(std::uint16_t port, const std::string& bytes) {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::socket socket(io);
+  socket.connect({boost::asio::ip::make_address("127.0.0.1"), port});
+  boost::asio::write(socket, boost::asio::buffer(bytes));
+  std::string received;
+  boost::system::error_code ec;
+  boost::asio::read(socket, boost::asio::dynamic_buffer(received), ec);
+  return received;
+}
+
+class HttpTest : public ::testing::Test {
+ protected:
+  void start(ServerOptions options = {}) {
+    server_ = std::make_unique<Server>(io_.io, router_, options);
+    auto port = server_->listen("127.0.0.1", 0);
+    ASSERT_TRUE(port) << port.error().to_string();
+    port_ = *port;
+    auto client = Client::create(io_.io, ClientOptions{});
+    ASSERT_TRUE(client) << client.error().to_string();
+    client_ = std::move(*client);
+  }
+  void TearDown() override {
+    if (server_) {
+      std::promise<void> stopped;
+      auto future = stopped.get_future();
+      server_->stop(1s, [&stopped] { stopped.set_value(); });
+      EXPECT_EQ(future.wait_for(5s), std::future_status::ready);
+    }
+  }
+
+  IoThread io_;
+  Router router_;
+  FunctionHandler healthz_{[](Request, Respond respond) { respond(Response::text(200, "ok\n")); }};
+  FunctionHandler echo_{[](Request request, Respond respond) {
+    respond(Response::text(200, std::to_string(request.body.size())));
+  }};
+  std::unique_ptr<Server> server_;
+  std::unique_ptr<Client> client_;
+  std::uint16_t port_ = 0;
+};
+
+TEST_F(HttpTest, ServerAnswersAGetThroughItsRoute) {
+  router_.add("GET", "/healthz", healthz_);
+  start();
+  auto response = fetch(*client_, get(port_, "/healthz?probe=1"));
+  ASSERT_TRUE(response) << response.error().to_string();
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(response->body, "ok\n");
+}
+
+TEST_F(HttpTest, RouterAnswers404ForUnknownPathsAnd405ForOtherMethods) {
+  router_.add("GET", "/healthz", healthz_);
+  start();
+  auto missing = fetch(*client_, get(port_, "/nothing"));
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 404);
+  auto post = get(port_, "/healthz");
+  post.method = "POST";
+  auto wrong_method = fetch(*client_, post);
+  ASSERT_TRUE(wrong_method);
+  EXPECT_EQ(wrong_method->status, 405);
+}
+
+TEST_F(HttpTest, ClientReusesOneKeptAliveConnectionForSequentialRequests) {
+  router_.add("GET", "/healthz", healthz_);
+  start();
+  for (int i = 0; i < 5; ++i) {
+    auto response = fetch(*client_, get(port_, "/healthz"));
+    ASSERT_TRUE(response) << response.error().to_string();
+    EXPECT_EQ(response->status, 200);
+  }
+  EXPECT_EQ(client_->connections_opened(), 1u);
+}
+
+TEST_F(HttpTest, BodyOverTheLimitGets413) {
+  router_.add("POST", "/echo", echo_);
+  ServerOptions options;
+  options.body_limit = 1024;
+  start(options);
+  auto request = get(port_, "/echo");
+  request.method = "POST";
+  request.body = std::string(1024, 'x');
+  auto at_limit = fetch(*client_, request);
+  ASSERT_TRUE(at_limit) << at_limit.error().to_string();
+  EXPECT_EQ(at_limit->status, 200);
+  request.body = std::string(8192, 'x');
+  auto over = fetch(*client_, request);
+  ASSERT_TRUE(over) << over.error().to_string();
+  EXPECT_EQ(over->status, 413);
+}
+
+TEST_F(HttpTest, MalformedRequestGets400AndTheConnectionCloses) {
+  router_.add("GET", "/healthz", healthz_);
+  start();
+  const auto received = raw_exchange(port_, "THIS IS NOT HTTP\r\n\r\n");
+  EXPECT_EQ(received.rfind("HTTP/1.1 400", 0), 0u) << received;
+}
+
+TEST_F(HttpTest, IdleKeptAliveConnectionIsClosedAfterTheIdleTimeout) {
+  router_.add("GET", "/healthz", healthz_);
+  ServerOptions options;
+  options.idle_timeout = 200ms;
+  start(options);
+  const auto started = std::chrono::steady_clock::now();
+  const auto received = raw_exchange(port_, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  const auto elapsed = std::chrono::steady_clock::now() - started;
+  EXPECT_EQ(received.rfind("HTTP/1.1 200", 0), 0u) << received;
+  EXPECT_GE(elapsed, 150ms);
+  EXPECT_LT(elapsed, 5s);
+}
+
+TEST_F(HttpTest, SilentClientIsDisconnectedAfterTheHeaderTimeout) {
+  ServerOptions options;
+  options.header_timeout = 200ms;
+  start(options);
+  const auto received = raw_exchange(port_, "GET /healthz HTTP/1.1\r\n");
+  EXPECT_EQ(received, "");
+}
+
+TEST_F(HttpTest, HandlerMayAnswerLaterFromAnotherThread) {
+  std::thread worker;
+  FunctionHandler later{[&worker](Request, Respond respond) {
+    worker = std::thread([respond = std::move(respond)] {
+      std::this_thread::sleep_for(50ms);
+      respond(Response::json(202, R"({"later":true})"));
+    });
+  }};
+  router_.add("GET", "/later", later);
+  start();
+  auto response = fetch(*client_, get(port_, "/later"));
+  worker.join();
+  ASSERT_TRUE(response) << response.error().to_string();
+  EXPECT_EQ(response->status, 202);
+  EXPECT_EQ(response->header("content-type"), "application/json");
+}
+
+TEST_F(HttpTest, HandlerThatNeverAnswersGets503AfterTheHandlerTimeout) {
+  FunctionHandler silent{[](Request, Respond) {}};
+  router_.add("GET", "/silent", silent);
+  ServerOptions options;
+  options.handler_timeout = 100ms;
+  start(options);
+  auto response = fetch(*client_, get(port_, "/silent"));
+  ASSERT_TRUE(response) << response.error().to_string();
+  EXPECT_EQ(response->status, 503);
+}
+
+TEST_F(HttpTest, ClientRequestTimesOutWhenTheServerIsSlow) {
+  FunctionHandler silent{[](Request, Respond) {}};
+  router_.add("GET", "/silent", silent);
+  ServerOptions options;
+  options.handler_timeout = 2s;
+  start(options);
+  auto request = get(port_, "/silent");
+  request.timeout = 100ms;
+  auto response = fetch(*client_, request);
+  ASSERT_FALSE(response);
+  EXPECT_EQ(response.error().kind, Error::Kind::timeout);
+}
+
+TEST_F(HttpTest, ClientReconnectsWhenTheServerClosedItsIdleConnection) {
+  router_.add("GET", "/healthz", healthz_);
+  ServerOptions options;
+  options.idle_timeout = 50ms;
+  start(options);
+  ASSERT_TRUE(fetch(*client_, get(port_, "/healthz")));
+  std::this_thread::sleep_for(300ms);
+  auto second = fetch(*client_, get(port_, "/healthz"));
+  ASSERT_TRUE(second) << second.error().to_string();
+  EXPECT_EQ(second->status, 200);
+  EXPECT_EQ(client_->connections_opened(), 2u);
+}
+
+TEST_F(HttpTest, ConnectionRefusedIsAConnectError) {
+  start();
+  const auto port = port_;
+  std::promise<void> stopped;
+  auto future = stopped.get_future();
+  server_->stop(0ms, [&stopped] { stopped.set_value(); });
+  ASSERT_EQ(future.wait_for(5s), std::future_status::ready);
+  server_.reset();
+  auto response = fetch(*client_, get(port, "/healthz"));
+  ASSERT_FALSE(response);
+  EXPECT_EQ(response.error().kind, Error::Kind::connect);
+}
+
+TEST_F(HttpTest, StopLetsTheRequestInFlightFinish) {
+  std::promise<Respond> held;
+  auto held_future = held.get_future();
+  FunctionHandler slow{[&held](Request, Respond respond) { held.set_value(std::move(respond)); }};
+  router_.add("GET", "/slow", slow);
+  start();
+  std::promise<Result<ClientResponse>> answered;
+  auto answered_future = answered.get_future();
+  client_->request(get(port_, "/slow"), [&answered](Result<ClientResponse> result) {
+    answered.set_value(std::move(result));
+  });
+  ASSERT_EQ(held_future.wait_for(5s), std::future_status::ready);
+  std::promise<void> stopped;
+  auto stopped_future = stopped.get_future();
+  server_->stop(5s, [&stopped] { stopped.set_value(); });
+  held_future.get()(Response::text(200, "finished"));
+  auto response = wait_for(answered_future);
+  ASSERT_TRUE(response && *response);
+  EXPECT_EQ((*response)->body, "finished");
+  EXPECT_EQ(stopped_future.wait_for(5s), std::future_status::ready);
+  server_.reset();
+}
+
+TEST(HttpClient, RejectsAnUnsupportedScheme) {
+  IoThread io;
+  auto client = Client::create(io.io);
+  ASSERT_TRUE(client);
+  ClientRequest request;
+  request.url = "ftp://example.org/";
+  auto response = fetch(**client, request);
+  ASSERT_FALSE(response);
+  EXPECT_EQ(response.error().kind, Error::Kind::invalid_argument);
+}
+
+}  // namespace
+}  // namespace prik::adapters::http
