@@ -21,8 +21,9 @@ struct Conversation {
   std::optional<int> hours_per_week;
   std::string entry_id;
   std::string words;
-  std::optional<std::string> partner;
-  std::vector<std::string> offered;  // choice ids shown last, so "2" means the second of them
+  std::optional<std::string> partner;  // a pair application: the partner's UserRef or name
+  std::string partner_label;           // the partner as the person wrote it, for showing
+  std::vector<std::string> offered;    // choice ids shown last, so "2" means the second of them
 
   nlohmann::json to_json() const;
   static Conversation from_json(const nlohmann::json& document);
