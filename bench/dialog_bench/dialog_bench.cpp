@@ -1,0 +1,172 @@
+// dialog_bench: durable turns per second through the bot core (engine + store with group commit)
+// with many conversations under way at once, and the memory each conversation costs.
+//
+// Every conversation follows the same script of answers (menu, interview, results, browsing);
+// all of their events are handed to the core at once, so the core has `conversations` people
+// waiting at every moment. A turn counts once its batch is durable and its replies delivered.
+#include <malloc.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <boost/program_options.hpp>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "bot/config.hpp"
+#include "bot/runtime.hpp"
+#include "dialogs/matching.hpp"
+#include "storage/store.hpp"
+
+namespace po = boost::program_options;
+using namespace std::chrono_literals;
+
+namespace {
+
+// Resident memory of this process in bytes.
+std::uint64_t resident_bytes() {
+  std::ifstream statm("/proc/self/statm");
+  std::uint64_t pages = 0;
+  std::uint64_t resident = 0;
+  statm >> pages >> resident;
+  return resident * static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+}
+
+// Delivers every message at once and counts them.
+class CountingAdapter final : public prik::adapters::Adapter {
+ public:
+  std::string platform() const override { return "bench"; }
+  void start(prik::adapters::IncomingSink&) override {}
+  void stop() override {}
+  void send(const prik::adapters::OutboxMessage&,
+            std::function<void(prik::adapters::SendResult)> done) override {
+    sent.fetch_add(1, std::memory_order_relaxed);
+    done({});
+  }
+  std::atomic<std::uint64_t> sent{0};
+};
+
+struct Step {
+  std::string text;
+  std::string choice;
+};
+
+std::vector<Step> script(const prik::dialogs::Catalog& catalog, const std::string& campaign_id) {
+  std::string interest = "interest.none";
+  if (const auto* campaign = catalog.find_campaign(campaign_id);
+      campaign && !campaign->interests.empty()) {
+    interest = "interest." + campaign->interests.front().id;
+  }
+  return {{"", ""},         {"", "menu.find"},
+          {"", interest},   {"", "interview.done"},
+          {"", "hours.5"},  {"Jeg kan godt lide at snakke med folk og har styr på regnskaber", ""},
+          {"", "nav.menu"}, {"", "menu.browse"},
+          {"2", ""},        {"", "nav.menu"}};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  po::options_description options("dialog_bench options");
+  options.add_options()("help,h", "show this help")  //
+      ("config", po::value<std::string>()->default_value(PRIK_SOURCE_DIR "/config/prik.json"),
+       "configuration (catalog, texts, campaign)")                                        //
+      ("conversations", po::value<int>()->default_value(1000), "people talking at once")  //
+      ("turns", po::value<int>()->default_value(20), "turns per conversation")            //
+      ("threads", po::value<int>()->default_value(2), "threads running the core")         //
+      ("dir", po::value<std::string>(), "data dir (default: a temporary one, removed after)");
+  po::variables_map values;
+  po::store(po::parse_command_line(argc, argv, options), values);
+  po::notify(values);
+  if (values.count("help")) {
+    std::cout << options;
+    return 0;
+  }
+  const int conversations = values["conversations"].as<int>();
+  const int turns = values["turns"].as<int>();
+
+  const auto loaded = prik::bot::load_config(values["config"].as<std::string>());
+  if (!loaded.config) {
+    for (const auto& problem : loaded.problems) std::cerr << problem << "\n";
+    return 1;
+  }
+  const auto& config = *loaded.config;
+  std::filesystem::path dir;
+  bool temporary = !values.count("dir");
+  if (temporary) {
+    std::string pattern = (std::filesystem::temp_directory_path() / "dialog-bench-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) return 1;
+    dir = pattern;
+  } else {
+    dir = values["dir"].as<std::string>();
+  }
+
+  int exit_code = 0;
+  {
+    std::unique_ptr<prik::storage::Store> store;
+    if (const auto status = prik::storage::Store::open({.dir = dir}, &store); !status.ok()) {
+      std::cerr << "cannot open " << dir << ": " << status.to_string() << "\n";
+      return 1;
+    }
+    const prik::dialogs::Matcher matcher(config.catalog);
+    CountingAdapter adapter;
+    prik::bot::Runtime runtime(*store, config.catalog, config.texts, matcher,
+                               {.campaign_id = config.settings.campaign,
+                                .default_language = config.settings.language,
+                                .threads = values["threads"].as<int>()});
+    runtime.add_adapter(adapter);
+    if (const auto status = runtime.start(); !status.ok()) {
+      std::cerr << "cannot start: " << status.to_string() << "\n";
+      return 1;
+    }
+    const auto steps = script(config.catalog, config.settings.campaign);
+    const auto memory_before = resident_bytes();
+    const auto started = std::chrono::steady_clock::now();
+    for (int turn = 0; turn < turns; ++turn) {
+      const auto& step = steps[static_cast<std::size_t>(turn) % steps.size()];
+      for (int person = 0; person < conversations; ++person) {
+        const std::string name = "person" + std::to_string(person);
+        runtime.deliver({.user = "bench:" + name,
+                         .conversation = name,
+                         .text = step.text,
+                         .choice_id = step.choice,
+                         .display_name = name},
+                        [](bool recorded) {
+                          if (!recorded) std::cerr << "an event could not be recorded\n";
+                        });
+      }
+    }
+    if (!runtime.wait_until_idle(10min)) {
+      std::cerr << "the core did not finish within 10 minutes\n";
+      exit_code = 1;
+    }
+    const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - started;
+    ::malloc_trim(0);  // return what the queued events used, so the delta is what stays
+    const auto memory_after = resident_bytes();
+    const auto stats = runtime.stats();
+    const auto store_stats = store->stats();
+    runtime.stop(1s);
+
+    std::cout << "conversations:        " << conversations << "\n"
+              << "turns:                " << stats.turns << " in " << elapsed.count() << " s\n"
+              << "durable turns/second: " << static_cast<double>(stats.turns) / elapsed.count()
+              << "\n"
+              << "replies delivered:    " << adapter.sent.load() << "\n"
+              << "store commits:        " << store_stats.commits << " in " << store_stats.syncs
+              << " syncs ("
+              << static_cast<double>(store_stats.commits) /
+                     static_cast<double>(std::max<std::uint64_t>(store_stats.syncs, 1))
+              << " commits per sync)\n"
+              << "memory/conversation:  "
+              << static_cast<double>(memory_after - std::min(memory_after, memory_before)) /
+                     conversations / 1024.0
+              << " KiB (RSS " << memory_before / (1024 * 1024) << " MiB -> "
+              << memory_after / (1024 * 1024) << " MiB)\n";
+  }
+  if (temporary) std::filesystem::remove_all(dir);
+  return exit_code;
+}
