@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <iterator>
+
 namespace prik::bot::records {
 
 using nlohmann::json;
@@ -18,6 +20,51 @@ std::uint64_t counter_field(const json& document, const char* name) {
   return found != document.end() && found->is_number_unsigned() ? found->get<std::uint64_t>() : 0;
 }
 
+// Appends text as a JSON string, escaped the way nlohmann::json::dump() escapes it.
+void append_json_string(std::string& out, std::string_view text) {
+  out += '"';
+  std::size_t plain = 0;  // start of the run of characters that need no escape
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(text, plain, i - plain);
+    plain = i + 1;
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        fmt::format_to(std::back_inserter(out), "\\u{:04x}", c);
+    }
+  }
+  out.append(text, plain, text.size() - plain);
+  out += '"';
+}
+
+void append_json_field(std::string& out, std::string_view name, std::string_view value) {
+  out += out.back() == '{' ? "\"" : ",\"";
+  out.append(name).append("\":");
+  append_json_string(out, value);
+}
+
 std::chrono::sys_seconds time_field(const json& document, const char* name) {
   const auto found = document.find(name);
   return std::chrono::sys_seconds(std::chrono::seconds(
@@ -28,6 +75,11 @@ std::chrono::sys_seconds time_field(const json& document, const char* name) {
 
 json Counters::to_json() const {
   return {{"inbox", inbox}, {"outbox", outbox}, {"application", application}, {"handoff", handoff}};
+}
+
+std::string Counters::to_document() const {
+  return fmt::format(R"({{"application":{},"handoff":{},"inbox":{},"outbox":{}}})", application,
+                     handoff, inbox, outbox);
 }
 
 Counters Counters::from_json(const json& document) {
@@ -50,6 +102,27 @@ json incoming_to_json(const dialogs::Incoming& incoming) {
           {"display_name", incoming.display_name},
           {"locale", incoming.locale},
           {"mentions", incoming.mentions}};
+}
+
+std::string incoming_document(const dialogs::Incoming& incoming) {
+  std::string out = "{";
+  out.reserve(128 + incoming.text.size());
+  append_json_field(out, "choice_id", incoming.choice_id);
+  append_json_field(out, "conversation", incoming.conversation);
+  out += incoming.direct ? R"(,"direct":true)" : R"(,"direct":false)";
+  append_json_field(out, "display_name", incoming.display_name);
+  append_json_field(out, "event_id", incoming.event_id);
+  append_json_field(out, "locale", incoming.locale);
+  out += R"(,"mentions":[)";
+  for (std::size_t i = 0; i < incoming.mentions.size(); ++i) {
+    if (i > 0) out += ',';
+    append_json_string(out, incoming.mentions[i]);
+  }
+  out += ']';
+  append_json_field(out, "text", incoming.text);
+  append_json_field(out, "user", incoming.user);
+  out += '}';
+  return out;
 }
 
 dialogs::Incoming incoming_from_json(const json& document) {
@@ -82,6 +155,24 @@ json outgoing_to_json(const dialogs::Outgoing& outgoing) {
           {"conversation", outgoing.conversation},
           {"text", outgoing.text},
           {"choices", std::move(choices)}};
+}
+
+std::string outgoing_document(const dialogs::Outgoing& outgoing) {
+  std::string out = R"({"choices":[)";
+  out.reserve(128 + outgoing.text.size() + 48 * outgoing.choices.size());
+  for (std::size_t i = 0; i < outgoing.choices.size(); ++i) {
+    if (i > 0) out += ',';
+    out += '{';
+    append_json_field(out, "id", outgoing.choices[i].id);
+    append_json_field(out, "label", outgoing.choices[i].label);
+    out += '}';
+  }
+  out += ']';
+  append_json_field(out, "conversation", outgoing.conversation);
+  append_json_field(out, "text", outgoing.text);
+  append_json_field(out, "to", outgoing.to);
+  out += '}';
+  return out;
 }
 
 dialogs::Outgoing outgoing_from_json(const json& document) {

@@ -40,6 +40,8 @@ struct Counters {
   std::uint64_t handoff = 0;
 
   nlohmann::json to_json() const;
+  // to_json().dump() without building the JSON tree: written with every batch.
+  std::string to_document() const;
   static Counters from_json(const nlohmann::json& document);
 };
 
@@ -54,6 +56,11 @@ dialogs::Incoming incoming_from_json(const nlohmann::json& document);
 
 nlohmann::json outgoing_to_json(const dialogs::Outgoing& outgoing);
 dialogs::Outgoing outgoing_from_json(const nlohmann::json& document);
+
+// The same text as incoming_to_json(...).dump() and outgoing_to_json(...).dump(), written
+// directly: every turn stores these. Strings must be valid UTF-8 (dialogs::clean_text output).
+std::string incoming_document(const dialogs::Incoming& incoming);
+std::string outgoing_document(const dialogs::Outgoing& outgoing);
 
 const char* status_name(dialogs::ApplicationStatus status);
 std::optional<dialogs::ApplicationStatus> parse_status(std::string_view name);

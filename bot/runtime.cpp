@@ -1,5 +1,6 @@
 #include "bot/runtime.hpp"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -61,6 +62,9 @@ struct Runtime::Impl {
   struct UserQueue {
     std::deque<PendingTurn> turns;
     bool running = false;
+    // The conversation as the last committed turn left it, while more turns wait: saves parsing
+    // the stored document again for each turn of a burst.
+    std::optional<dialogs::Conversation> committed;
   };
 
   struct Lane {
@@ -80,6 +84,7 @@ struct Runtime::Impl {
   struct TurnEffects {
     std::vector<records::Application> applications;
     std::vector<adapters::OutboxMessage> outbox;
+    dialogs::Conversation conversation;
   };
 
   Impl(adapters::IncomingSink& sink, storage::Store& store, const dialogs::Catalog& catalog,
@@ -109,7 +114,7 @@ struct Runtime::Impl {
   void forget_expired_locked(SystemTime now, storage::Batch& batch);
   void put_counters_locked(storage::Batch& batch) {
     batch.put(std::string(records::meta), std::string(records::counters_key),
-              counters.to_json().dump());
+              counters.to_document());
   }
   bool idle_locked() const {
     return turns_in_flight == 0 && outbox_queued == 0 && !removal_in_flight &&
@@ -268,11 +273,11 @@ void Runtime::Impl::deliver(dialogs::Incoming incoming, std::function<void(bool)
     }
     seen_order.emplace_back(now, incoming.event_id);
     batch.put(std::string(records::events), incoming.event_id,
-              json{{"at", epoch_seconds(now)}}.dump());
+              fmt::format(R"({{"at":{}}})", epoch_seconds(now)));
     forget_expired_locked(now, batch);
   }
   const auto inbox_key = records::sequence_key(++counters.inbox);
-  batch.put(std::string(records::inbox), inbox_key, records::incoming_to_json(incoming).dump());
+  batch.put(std::string(records::inbox), inbox_key, records::incoming_document(incoming));
   put_counters_locked(batch);
   const dialogs::UserRef user = incoming.user;
   users[user].turns.push_back({inbox_key, std::move(incoming), false});
@@ -325,15 +330,20 @@ void Runtime::Impl::start_next_turn_locked(const dialogs::UserRef& user, UserQue
 
 void Runtime::Impl::run_turn(const dialogs::UserRef& user) {
   PendingTurn turn;
+  std::optional<dialogs::Conversation> committed;
   {
     std::lock_guard lock(mutex);
     auto& queue = users.at(user);
     turn = std::move(queue.turns.front());
     queue.turns.pop_front();
+    committed = std::move(queue.committed);
+    queue.committed.reset();
   }
   const auto now = std::chrono::floor<std::chrono::seconds>(options.clock());
   dialogs::Conversation conversation;
-  if (const auto document = store.get(records::conversations, user)) {
+  if (committed) {
+    conversation = std::move(*committed);
+  } else if (const auto document = store.get(records::conversations, user)) {
     conversation = dialogs::Conversation::from_json(json::parse(*document, nullptr, false));
   }
   const dialogs::Context context{
@@ -382,12 +392,13 @@ void Runtime::Impl::run_turn(const dialogs::UserRef& user) {
   }
   std::vector<std::string> reply_documents;
   for (const auto& reply : result.replies) {
-    reply_documents.push_back(records::outgoing_to_json(reply).dump());
+    reply_documents.push_back(records::outgoing_document(reply));
   }
 
   storage::Batch batch;
   batch.put(std::string(records::conversations), user, result.conversation.to_json().dump());
   batch.erase(std::string(records::inbox), turn.inbox_key);
+  effects.conversation = std::move(result.conversation);
   std::lock_guard lock(mutex);
   for (auto& application : effects.applications) {
     if (application.id.empty()) {
@@ -434,6 +445,7 @@ void Runtime::Impl::on_turn_committed(const dialogs::UserRef& user, TurnEffects&
   if (queue.turns.empty()) {
     users.erase(user);
   } else {
+    if (status.ok()) queue.committed = std::move(effects.conversation);
     start_next_turn_locked(user, queue);
   }
   changed.notify_all();

@@ -129,8 +129,7 @@ void prompt_browse(Turn& turn) {
   for (const EntryKind kind : {EntryKind::role, EntryKind::lead}) {
     for (const auto& entry : turn.entries()) {
       if (entry.kind != kind) continue;
-      roles.push_back(turn.text("browse.role", {{"number", std::to_string(choices.size() + 1)},
-                                                {"title", entry.title.in(turn.language)},
+      roles.push_back(turn.text("browse.role", {{"title", entry.title.in(turn.language)},
                                                 {"purpose", entry.purpose.in(turn.language)},
                                                 {"status", status_of(turn, entry)}}));
       choices.push_back({"role." + entry.id, entry.title.in(turn.language)});
@@ -141,8 +140,7 @@ void prompt_browse(Turn& turn) {
     for (const auto& entry : campaign.entries) {
       if (entry.kind != EntryKind::position) continue;
       positions.push_back(
-          turn.text("browse.position", {{"number", std::to_string(choices.size() + 1)},
-                                        {"title", entry.title.in(turn.language)},
+          turn.text("browse.position", {{"title", entry.title.in(turn.language)},
                                         {"campaign", campaign.name.in(turn.language)},
                                         {"status", status_of(turn, entry)}}));
       choices.push_back({"role." + entry.id, entry.title.in(turn.language)});
@@ -299,8 +297,7 @@ void prompt_results(Turn& turn) {
       reasons.push_back(
           turn.text("results.reason", {{"reason", turn.text(reason.key, reason.params)}}));
     }
-    lines.push_back(turn.text("results.role", {{"number", std::to_string(reads.size() + 1)},
-                                               {"title", title},
+    lines.push_back(turn.text("results.role", {{"title", title},
                                                {"purpose", entry->purpose.in(turn.language)},
                                                {"reasons", join(reasons, "\n")}}));
     reads.push_back({"role." + entry->id, turn.text("choice.results.read", {{"title", title}})});

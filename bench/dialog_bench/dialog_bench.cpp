@@ -3,9 +3,12 @@
 //
 // Every conversation follows the same script of answers (menu, interview, results, browsing);
 // all of their events are handed to the core at once, so the core has `conversations` people
-// waiting at every moment. A turn counts once its batch is durable and its replies delivered.
+// waiting at every moment. Each event carries an id, as Slack's and Matrix's do, so the dedupe
+// record is part of the cost. A turn counts once its batch is durable and its replies delivered.
+// The CPU time per turn is printed too: on a shared machine it is steadier than the rate.
 #include <malloc.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -34,6 +37,16 @@ std::uint64_t resident_bytes() {
   std::uint64_t resident = 0;
   statm >> pages >> resident;
   return resident * static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+}
+
+// User plus system CPU time of the whole process so far.
+std::chrono::duration<double> cpu_time() {
+  ::rusage usage{};
+  ::getrusage(RUSAGE_SELF, &usage);
+  const auto seconds = [](const ::timeval& time) {
+    return static_cast<double>(time.tv_sec) + static_cast<double>(time.tv_usec) / 1e6;
+  };
+  return std::chrono::duration<double>(seconds(usage.ru_utime) + seconds(usage.ru_stime));
 }
 
 // Delivers every message at once and counts them.
@@ -74,10 +87,11 @@ int main(int argc, char** argv) {
   po::options_description options("dialog_bench options");
   options.add_options()("help,h", "show this help")  //
       ("config", po::value<std::string>()->default_value(PRIK_SOURCE_DIR "/config/prik.json"),
-       "configuration (catalog, texts, campaign)")                                        //
-      ("conversations", po::value<int>()->default_value(1000), "people talking at once")  //
-      ("turns", po::value<int>()->default_value(20), "turns per conversation")            //
-      ("threads", po::value<int>()->default_value(2), "threads running the core")         //
+       "configuration (catalog, texts, campaign)")                                               //
+      ("conversations", po::value<int>()->default_value(1000), "people talking at once")         //
+      ("turns", po::value<int>()->default_value(20), "turns per conversation")                   //
+      ("threads", po::value<int>()->default_value(2), "threads running the core")                //
+      ("event-ids", po::value<bool>()->default_value(true), "give events ids (dedupe records)")  //
       ("dir", po::value<std::string>(), "data dir (default: a temporary one, removed after)");
   po::variables_map values;
   po::store(po::parse_command_line(argc, argv, options), values);
@@ -88,6 +102,7 @@ int main(int argc, char** argv) {
   }
   const int conversations = values["conversations"].as<int>();
   const int turns = values["turns"].as<int>();
+  const bool event_ids = values["event-ids"].as<bool>();
 
   const auto loaded = prik::bot::load_config(values["config"].as<std::string>());
   if (!loaded.config) {
@@ -126,6 +141,9 @@ int main(int argc, char** argv) {
     const auto steps = script(config.catalog, config.settings.campaign);
     const auto memory_before = resident_bytes();
     const auto started = std::chrono::steady_clock::now();
+    // When the last event was recorded, in nanoseconds after `started`.
+    std::atomic<std::int64_t> last_recorded{0};
+    const auto cpu_started = cpu_time();
     for (int turn = 0; turn < turns; ++turn) {
       const auto& step = steps[static_cast<std::size_t>(turn) % steps.size()];
       for (int person = 0; person < conversations; ++person) {
@@ -134,9 +152,16 @@ int main(int argc, char** argv) {
                          .conversation = name,
                          .text = step.text,
                          .choice_id = step.choice,
+                         .event_id = event_ids ? name + "-" + std::to_string(turn) : "",
                          .display_name = name},
-                        [](bool recorded) {
+                        [&last_recorded, started](bool recorded) {
                           if (!recorded) std::cerr << "an event could not be recorded\n";
+                          const auto after = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                              std::chrono::steady_clock::now() - started);
+                          std::int64_t known = last_recorded.load();
+                          while (known < after.count() &&
+                                 !last_recorded.compare_exchange_weak(known, after.count())) {
+                          }
                         });
       }
     }
@@ -145,6 +170,7 @@ int main(int argc, char** argv) {
       exit_code = 1;
     }
     const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - started;
+    const auto cpu_used = cpu_time() - cpu_started;
     ::malloc_trim(0);  // return what the queued events used, so the delta is what stays
     const auto memory_after = resident_bytes();
     const auto stats = runtime.stats();
@@ -155,6 +181,12 @@ int main(int argc, char** argv) {
               << "turns:                " << stats.turns << " in " << elapsed.count() << " s\n"
               << "durable turns/second: " << static_cast<double>(stats.turns) / elapsed.count()
               << "\n"
+              << "all events recorded:  after " << static_cast<double>(last_recorded.load()) / 1e9
+              << " s\n"
+              << "CPU per turn:         "
+              << cpu_used.count() * 1e6 /
+                     static_cast<double>(std::max<std::uint64_t>(stats.turns, 1))
+              << " us (" << cpu_used.count() << " s on all threads)\n"
               << "replies delivered:    " << adapter.sent.load() << "\n"
               << "store commits:        " << store_stats.commits << " in " << store_stats.syncs
               << " syncs ("

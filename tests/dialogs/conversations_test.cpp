@@ -182,6 +182,39 @@ TEST(Conversations, BrowseShowsApplicantsAndFilledRoles) {
   EXPECT_THAT(text, HasSubstr(render(world, Language::da, "status.filled")));
 }
 
+// The adapters number the choices; a numbered list in the text would show every role twice.
+bool has_numbered_line(const std::string& text) {
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t digits = start;
+    while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+    if (digits > start && text.compare(digits, 2, ". ") == 0) return true;
+    const auto end = text.find('\n', start);
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return false;
+}
+
+TEST(Conversations, BrowseAndResultsLeaveTheNumberingToTheChoices) {
+  World world;
+  Chat chat(world);
+  chat.say("hej");
+  auto result = chat.click("menu.browse");
+  EXPECT_FALSE(has_numbered_line(all_text(result))) << all_text(result);
+  EXPECT_TRUE(offers(result, "role.okonomiansvarlig"));
+  chat.click("nav.menu");
+  chat.click("menu.find");
+  chat.click("interest.economy");
+  chat.click("interview.done");
+  chat.click("hours.5");
+  result = chat.say("Jeg er revisor og elsker budgetter og regnskab");
+  ASSERT_EQ(chat.conversation().state, "results");
+  EXPECT_FALSE(has_numbered_line(all_text(result))) << all_text(result);
+  EXPECT_THAT(all_text(result), HasSubstr("Økonomiansvarlig"));
+  EXPECT_TRUE(offers(result, "role.okonomiansvarlig"));
+}
+
 TEST(Conversations, ARoleWithoutALeadWorksWithEveryone) {
   World world;
   Chat chat(world);
@@ -357,6 +390,24 @@ TEST(Conversations, UnknownInputSaysSoAndShowsTheChoicesAgain) {
   result = chat.click("hours.20");  // a button from another step
   EXPECT_THAT(all_text(result), HasSubstr(render(world, Language::da, "not_understood.button")));
   EXPECT_EQ(chat.conversation().state, "menu");
+}
+
+TEST(Conversations, AnEmptyMessageOnARestartedChatShowsTheCurrentStepAgain) {
+  World world;
+  Chat chat(world);
+  chat.say("hej");
+  chat.click("menu.find");
+  chat.click("interest.economy");
+  const auto before = chat.conversation();
+  const auto result = chat.say("");
+  EXPECT_THAT(all_text(result),
+              ::testing::Not(HasSubstr(render(world, Language::da, "not_understood"))));
+  ASSERT_EQ(result.replies.size(), 1u);
+  EXPECT_TRUE(offers(result, "interest.economy"));
+  EXPECT_TRUE(offers(result, "interview.done"));
+  EXPECT_EQ(chat.conversation().state, "interview.interests");
+  EXPECT_EQ(chat.conversation().interests, before.interests);
+  EXPECT_TRUE(result.commands.empty());
 }
 
 TEST(Conversations, ARoleTitleTypedAnywhereOpensItsDetails) {
