@@ -7,10 +7,9 @@
 #include "adapters/console/console.hpp"
 #include "bot/cli.hpp"
 #include "bot/commands.hpp"
-#include "bot/config.hpp"
+#include "bot/launch.hpp"
 #include "bot/runtime.hpp"
 #include "dialogs/matching.hpp"
-#include "storage/store.hpp"
 
 namespace po = boost::program_options;
 
@@ -43,22 +42,11 @@ int run_chat(const std::vector<std::string>& args) {
   // The terminal is the conversation: only warnings and errors go to stderr unless asked.
   setup_logging(values, "warn");
 
-  const auto loaded = load_config(config_path(values));
-  if (!loaded.config) {
-    for (const auto& problem : loaded.problems) std::cerr << "prik chat: " << problem << "\n";
-    return exit_failure;
-  }
-  const auto& config = *loaded.config;
-
-  std::unique_ptr<storage::Store> store;
-  const storage::Options store_options{
-      .dir = config.settings.store.data_dir,
-      .compact_journal_bytes = config.settings.store.compact_journal_bytes};
-  if (const auto status = storage::Store::open(store_options, &store); !status.ok()) {
-    std::cerr << "prik chat: cannot open the data dir " << config.settings.store.data_dir << ": "
-              << status.to_string() << "\n";
-    return exit_failure;
-  }
+  const auto loaded = load_configuration("chat", values);
+  if (!loaded) return exit_failure;
+  const auto& config = *loaded;
+  const auto store = open_data_dir("chat", config.settings.store);
+  if (!store) return exit_failure;
 
   // A closed stdout is reported by the console adapter; it must not kill the process.
   std::signal(SIGPIPE, SIG_IGN);
@@ -71,10 +59,7 @@ int run_chat(const std::vector<std::string>& args) {
       .output = &std::cout,
       .on_end_of_input = [&running] { running->request_stop(); },
   });
-  Runtime runtime(*store, config.catalog, config.texts, matcher,
-                  {.campaign_id = config.settings.campaign,
-                   .default_language = config.settings.language,
-                   .stop_on_signals = true});
+  Runtime runtime(*store, config.catalog, config.texts, matcher, runtime_options(config.settings));
   running = &runtime;
   runtime.add_adapter(console);
   if (const auto status = runtime.start(); !status.ok()) {

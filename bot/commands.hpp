@@ -10,5 +10,6 @@ int run_check_config(const std::vector<std::string>& args);
 int run_store(const std::vector<std::string>& args);
 int run_match(const std::vector<std::string>& args);
 int run_chat(const std::vector<std::string>& args);
+int run_run(const std::vector<std::string>& args);
 
 }  // namespace prik::bot

@@ -11,6 +11,7 @@ namespace prik::bot {
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> all = {
+      {"run", "run Prik on Slack and Matrix until stopped", run_run},
       {"chat", "chat with Prik in this terminal", run_chat},
       {"match", "rank the roles for a volunteer's own words", run_match},
       {"check-config", "validate the configuration, catalogs and texts", run_check_config},

@@ -10,6 +10,8 @@ namespace {
 
 constexpr std::size_t kMaxChoiceIdBytes = 300;
 constexpr std::size_t kMaxNameBytes = 200;
+// What the Matrix adapter delivers, once per room, for a room whose messages it cannot read.
+constexpr std::string_view kEncryptedRoomChoice = "matrix.encrypted";
 
 constexpr std::array<std::string_view, 5> kMenuChoices = {"menu.find", "menu.browse", "menu.nudge",
                                                           "menu.mine", "menu.human"};
@@ -311,6 +313,10 @@ std::string join(const std::vector<std::string>& items, std::string_view separat
 TurnResult handle_turn(const Conversation& conversation, const Incoming& incoming,
                        const Context& context) {
   Turn turn(conversation, incoming, context);
+  if (incoming.choice_id == kEncryptedRoomChoice) {
+    turn.say(turn.text("matrix.encrypted"));
+    return {conversation, std::move(turn.replies), {}};
+  }
   const std::string text = clean_text(incoming.text, kMaxStoredTextBytes);
   const std::vector<std::string> typed = typed_words(text);
   const Step* step = find_step(turn.conversation.state);
@@ -325,6 +331,8 @@ TurnResult handle_turn(const Conversation& conversation, const Incoming& incomin
     }
     welcome(turn);
     go_menu(turn);
+  } else if (incoming.choice_id.empty() && text.empty()) {
+    prompt(turn);  // what a chat sends when it restarts: show the step the person is at
   } else if (!(incoming.choice_id.empty() && global_command(turn, typed))) {
     const Answer answer = understand(turn, *step, text, typed);
     const bool free_words =

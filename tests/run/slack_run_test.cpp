@@ -1,0 +1,368 @@
+// `prik run` with Slack end to end: the real executable against a loopback Slack, through the
+// Events API (signed HTTP requests) and Socket Mode.
+#include <gtest/gtest.h>
+
+#include <future>
+#include <memory>
+
+#include "adapters/http/client.hpp"
+#include "adapters/slack/verify.hpp"
+#include "tests/bot/fixtures.hpp"
+#include "tests/http/io_thread.hpp"
+#include "tests/run/run_support.hpp"
+#include "tests/slack/fake_slack.hpp"
+
+namespace prik::tests {
+namespace {
+
+using namespace std::chrono_literals;
+using bot::testing_support::TempDir;
+using nlohmann::json;
+
+constexpr const char* kSecret = "run-test-signing-secret";
+constexpr const char* kUser = "U42";
+constexpr const char* kChannel = "D42";
+
+std::string percent_encode(const std::string& text) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string encoded;
+  for (const unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      encoded += static_cast<char>(c);
+    } else {
+      encoded += '%';
+      encoded += hex[c >> 4];
+      encoded += hex[c & 15];
+    }
+  }
+  return encoded;
+}
+
+json direct_message(const std::string& event_id, const std::string& text) {
+  return {{"type", "event_callback"},
+          {"team_id", FakeSlack::kTeam},
+          {"api_app_id", "A111"},
+          {"event_id", event_id},
+          {"event_time", 1700000000},
+          {"event",
+           {{"type", "message"},
+            {"channel", kChannel},
+            {"channel_type", "im"},
+            {"user", kUser},
+            {"text", text},
+            {"ts", "1700000000.000100"}}}};
+}
+
+json button_click(const std::string& trigger_id, const std::string& choice_id) {
+  return {{"type", "block_actions"},
+          {"user", {{"id", kUser}, {"team_id", FakeSlack::kTeam}}},
+          {"team", {{"id", FakeSlack::kTeam}}},
+          {"channel", {{"id", kChannel}}},
+          {"trigger_id", trigger_id},
+          {"actions",
+           {{{"action_id", choice_id},
+             {"value", choice_id},
+             {"type", "button"},
+             {"action_ts", "1700000000.1"}}}}};
+}
+
+// The button values of a chat.postMessage body.
+std::vector<std::string> buttons(const json& post) {
+  std::vector<std::string> ids;
+  for (const auto& block : post.value("blocks", json::array())) {
+    if (block.value("type", "") != "actions") continue;
+    for (const auto& element : block["elements"]) ids.push_back(element.value("value", ""));
+  }
+  return ids;
+}
+
+std::optional<std::string> first_with_prefix(const std::vector<std::string>& ids,
+                                             std::string_view prefix) {
+  for (const auto& id : ids) {
+    if (id.starts_with(prefix)) return id;
+  }
+  return std::nullopt;
+}
+
+class SlackRunTest : public ::testing::Test {
+ protected:
+  SlackRunTest() {
+    auto client = adapters::http::Client::create(io_.io);
+    if (client) client_ = std::move(*client);
+  }
+
+  std::filesystem::path config(FakeSlack& fake, const std::string& mode = "http") {
+    json config = run_config(dir_.path());
+    config["slack"]["enabled"] = true;
+    config["slack"]["mode"] = mode;
+    config["slack"]["api_base_url"] = fake.api_base_url();
+    return write_config(dir_.path(), config);
+  }
+
+  // Starts prik and waits until its HTTP server listens.
+  std::unique_ptr<RunProcess> start(FakeSlack& fake, const std::string& mode = "http") {
+    auto process = launch(fake, mode, FakeSlack::kBotToken);
+    if (const auto port = process->port()) port_ = *port;
+    return process;
+  }
+
+  std::unique_ptr<RunProcess> launch(FakeSlack& fake, const std::string& mode,
+                                     const std::string& bot_token) {
+    return std::make_unique<RunProcess>(config(fake, mode),
+                                        std::map<std::string, std::string>{
+                                            {"SLACK_BOT_TOKEN", bot_token},
+                                            {"SLACK_SIGNING_SECRET", kSecret},
+                                            {"SLACK_APP_TOKEN", FakeSlack::kAppToken},
+                                        },
+                                        dir_.path() / ("prik-" + std::to_string(++runs_) + ".log"));
+  }
+
+  adapters::http::ClientRequest request(const std::string& method, const std::string& path) {
+    adapters::http::ClientRequest request;
+    request.method = method;
+    request.url = "http://127.0.0.1:" + std::to_string(port_) + path;
+    return request;
+  }
+
+  adapters::http::ClientRequest signed_post(const std::string& content_type,
+                                            const std::string& body,
+                                            const std::string& secret = kSecret) {
+    auto post = request("POST", "/slack/events");
+    post.content_type = content_type;
+    post.body = body;
+    const auto now = std::chrono::system_clock::now().time_since_epoch();
+    const std::string stamp =
+        std::to_string(std::chrono::duration_cast<std::chrono::seconds>(now).count());
+    post.headers = {{"X-Slack-Request-Timestamp", stamp},
+                    {"X-Slack-Signature", adapters::slack::sign(secret, stamp, body)}};
+    return post;
+  }
+
+  // The status of the answer; -1 without one.
+  int status_of(adapters::http::ClientRequest request) {
+    auto promise =
+        std::make_shared<std::promise<adapters::http::Result<adapters::http::ClientResponse>>>();
+    auto future = promise->get_future();
+    client_->request(std::move(request),
+                     [promise](auto result) { promise->set_value(std::move(result)); });
+    const auto result = wait_for(future);
+    if (!result || !*result) return -1;
+    last_body_ = (*result)->body;
+    return (*result)->status;
+  }
+
+  // Posts until recorded: a 503 means the Slack adapter is not attached yet, and Slack would retry.
+  int deliver(adapters::http::ClientRequest post) {
+    int status = -1;
+    eventually([&] { return (status = status_of(post)) != 503; }, 10s);
+    return status;
+  }
+
+  int say(const std::string& text) {
+    return deliver(signed_post("application/json",
+                               direct_message("Ev" + std::to_string(++events_), text).dump()));
+  }
+  int click(const std::string& choice_id) {
+    return deliver(signed_post(
+        "application/x-www-form-urlencoded",
+        "payload=" + percent_encode(
+                         button_click("trigger-" + std::to_string(++events_), choice_id).dump())));
+  }
+
+  // The buttons of the next post that has some, after the posts already read.
+  std::vector<std::string> next_question(FakeSlack& fake) {
+    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    while (std::chrono::steady_clock::now() < deadline) {
+      const auto posts = fake.posts(read_ + 1, 1s);
+      while (read_ < posts.size()) {
+        const auto ids = buttons(posts[read_++]);
+        if (!ids.empty()) return ids;
+      }
+    }
+    return {};
+  }
+
+  IoThread io_;
+  TempDir dir_;
+  std::unique_ptr<adapters::http::Client> client_;
+  std::uint16_t port_ = 0;
+  int runs_ = 0;
+  int events_ = 0;
+  std::size_t read_ = 0;
+  std::string last_body_;
+};
+
+TEST_F(SlackRunTest, SignedDirectMessageGetsAReplyWithButtonsAndHealthzSaysOk) {
+  FakeSlack fake(io_.io);
+  auto prik = start(fake);
+  ASSERT_NE(port_, 0) << prik->log();
+  EXPECT_EQ(status_of(request("GET", "/healthz")), 200);
+  EXPECT_EQ(last_body_, "ok\n");
+  ASSERT_EQ(say("hej"), 200) << prik->log();
+  const auto ids = next_question(fake);
+  EXPECT_TRUE(first_with_prefix(ids, "menu.find")) << prik->log();
+  EXPECT_EQ(fake.posts()[0]["channel"], kChannel);
+  prik->signal(SIGTERM);
+  EXPECT_EQ(prik->wait(), 0) << prik->log();
+}
+
+TEST_F(SlackRunTest, ButtonClicksLeadFromFindingARoleToAnApplication) {
+  FakeSlack fake(io_.io);
+  auto prik = start(fake);
+  ASSERT_NE(port_, 0) << prik->log();
+  ASSERT_EQ(say("hej"), 200);
+  auto ids = next_question(fake);
+  ASSERT_TRUE(first_with_prefix(ids, "menu.find")) << prik->log();
+  ASSERT_EQ(click("menu.find"), 200);
+  ids = next_question(fake);
+  const auto interest = first_with_prefix(ids, "interest.");
+  ASSERT_TRUE(interest) << prik->log();
+  ASSERT_EQ(click(*interest), 200);
+  ids = next_question(fake);
+  if (first_with_prefix(ids, "interview.done")) {
+    ASSERT_EQ(click("interview.done"), 200);
+    ids = next_question(fake);
+  }
+  ASSERT_TRUE(first_with_prefix(ids, "hours.5")) << prik->log();
+  ASSERT_EQ(click("hours.5"), 200);
+  next_question(fake);
+  ASSERT_EQ(say("Jeg kan godt lide at snakke med folk og dele løbesedler ud på gaden."), 200);
+  ids = next_question(fake);
+  const auto apply = first_with_prefix(ids, "apply.role.");
+  ASSERT_TRUE(apply) << prik->log();
+  ASSERT_EQ(click(*apply), 200);
+  next_question(fake);
+  ASSERT_EQ(say("Jeg har tid om aftenen og møder gerne op."), 200);
+  ids = next_question(fake);
+  ASSERT_TRUE(first_with_prefix(ids, "confirm.yes")) << prik->log();
+  ASSERT_EQ(click("confirm.yes"), 200);
+  ids = next_question(fake);
+  EXPECT_TRUE(first_with_prefix(ids, "menu.mine")) << prik->log();
+  prik->signal(SIGTERM);
+  ASSERT_EQ(prik->wait(), 0) << prik->log();
+
+  // The application survives the restart.
+  auto again = start(fake);
+  ASSERT_NE(port_, 0) << again->log();
+  ASSERT_EQ(click("menu.mine"), 200);
+  ids = next_question(fake);
+  EXPECT_TRUE(
+      first_with_prefix(ids, "withdraw." + apply->substr(std::string_view("apply.role.").size())))
+      << again->log();
+  again->signal(SIGINT);
+  EXPECT_EQ(again->wait(), 0) << again->log();
+}
+
+TEST_F(SlackRunTest, BadSignatureIsRefusedWith401AndNothingHappens) {
+  FakeSlack fake(io_.io);
+  auto prik = start(fake);
+  ASSERT_NE(port_, 0) << prik->log();
+  const auto forged =
+      signed_post("application/json", direct_message("Ev1", "hej").dump(), "not-the-secret");
+  EXPECT_EQ(deliver(forged), 401);
+  std::this_thread::sleep_for(500ms);
+  EXPECT_EQ(fake.calls("chat.postMessage"), 0u);
+  prik->signal(SIGTERM);
+  EXPECT_EQ(prik->wait(), 0) << prik->log();
+}
+
+TEST_F(SlackRunTest, RetriedEventIsAnsweredOnce) {
+  FakeSlack fake(io_.io);
+  auto prik = start(fake);
+  ASSERT_NE(port_, 0) << prik->log();
+  const std::string body = direct_message("EvRetried", "hej").dump();
+  ASSERT_EQ(deliver(signed_post("application/json", body)), 200);
+  ASSERT_FALSE(next_question(fake).empty()) << prik->log();
+  const auto replies = fake.posts().size();
+  auto retry = signed_post("application/json", body);
+  retry.headers.emplace_back("X-Slack-Retry-Num", "1");
+  retry.headers.emplace_back("X-Slack-Retry-Reason", "http_timeout");
+  EXPECT_EQ(deliver(retry), 200);
+  std::this_thread::sleep_for(1500ms);
+  EXPECT_EQ(fake.posts().size(), replies);
+  prik->signal(SIGTERM);
+  EXPECT_EQ(prik->wait(), 0) << prik->log();
+}
+
+TEST_F(SlackRunTest, RateLimitedPostIsRetriedAndDeliveredOnce) {
+  FakeSlack fake(io_.io);
+  auto limited = adapters::http::Response::json(429, R"({"ok":false,"error":"ratelimited"})");
+  limited.headers = {{"Retry-After", "1"}};
+  fake.fail_next("chat.postMessage", limited);
+  auto prik = start(fake);
+  ASSERT_NE(port_, 0) << prik->log();
+  ASSERT_EQ(say("hej"), 200);
+  ASSERT_FALSE(next_question(fake).empty()) << prik->log();
+  const auto replies = fake.posts();
+  ASSERT_GE(replies.size(), 2u);
+  std::this_thread::sleep_for(1500ms);
+  EXPECT_EQ(fake.posts().size(), replies.size());
+  EXPECT_NE(replies[0], replies[1]);
+  EXPECT_GE(fake.calls("chat.postMessage"), replies.size() + 1);
+  prik->signal(SIGTERM);
+  EXPECT_EQ(prik->wait(), 0) << prik->log();
+}
+
+TEST_F(SlackRunTest, RepliesUnsentAtAHardKillAreDeliveredAfterTheRestart) {
+  std::size_t replies = 0;
+  {
+    FakeSlack failing(io_.io);
+    for (int i = 0; i < 50; ++i) {
+      failing.fail_next("chat.postMessage", adapters::http::Response::text(503, "down\n"));
+    }
+    auto prik = start(failing);
+    ASSERT_NE(port_, 0) << prik->log();
+    ASSERT_EQ(say("hej"), 200);
+    ASSERT_TRUE(eventually([&] { return failing.calls("chat.postMessage") >= 1; }, 10s));
+    prik->kill_hard();
+    EXPECT_TRUE(failing.posts().empty());
+  }
+  FakeSlack healthy(io_.io);
+  auto prik = start(healthy);
+  ASSERT_NE(port_, 0) << prik->log();
+  read_ = 0;
+  const auto ids = next_question(healthy);
+  EXPECT_TRUE(first_with_prefix(ids, "menu.find")) << prik->log();
+  replies = healthy.posts().size();
+  EXPECT_GE(replies, 2u);
+  std::this_thread::sleep_for(1500ms);
+  EXPECT_EQ(healthy.posts().size(), replies);
+  prik->signal(SIGTERM);
+  EXPECT_EQ(prik->wait(), 0) << prik->log();
+}
+
+TEST_F(SlackRunTest, SocketModeEnvelopeIsAcknowledgedAndAnswered) {
+  FakeSlack fake(io_.io);
+  auto prik = start(fake, "socket");
+  ASSERT_NE(port_, 0) << prik->log();
+  ASSERT_TRUE(fake.wait_for_socket_connections(1)) << prik->log();
+  fake.send_to_socket({{"envelope_id", "envelope-1"},
+                       {"type", "events_api"},
+                       {"accepts_response_payload", false},
+                       {"payload", direct_message("EvSocket", "hej")}});
+  const auto acks = fake.acks(1, 10s);
+  ASSERT_EQ(acks.size(), 1u) << prik->log();
+  EXPECT_EQ(json::parse(acks[0])["envelope_id"], "envelope-1");
+  EXPECT_TRUE(first_with_prefix(next_question(fake), "menu.find")) << prik->log();
+  EXPECT_EQ(status_of(request("POST", "/slack/events")), 404);
+  prik->signal(SIGTERM);
+  EXPECT_EQ(prik->wait(), 0) << prik->log();
+}
+
+TEST_F(SlackRunTest, RefusedBotTokenStopsWithAClearMessage) {
+  FakeSlack fake(io_.io);
+  auto prik = launch(fake, "http", "xoxb-revoked");
+  EXPECT_EQ(prik->wait(), 1);
+  EXPECT_NE(prik->log().find("Slack refused the bot token from $SLACK_BOT_TOKEN (invalid_auth)"),
+            std::string::npos)
+      << prik->log();
+}
+
+TEST_F(SlackRunTest, NothingEnabledIsReportedAndExitsWithOne) {
+  RunProcess prik(write_config(dir_.path(), run_config(dir_.path())), {}, dir_.path() / "log");
+  EXPECT_EQ(prik.wait(), 1);
+  EXPECT_NE(prik.log().find("no chat platform is enabled"), std::string::npos) << prik.log();
+}
+
+}  // namespace
+}  // namespace prik::tests
