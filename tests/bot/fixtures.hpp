@@ -12,28 +12,11 @@
 
 #include "adapters/adapter.hpp"
 #include "dialogs/catalog.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace prik::bot::testing_support {
 
-// A fresh directory under the system's temp dir, removed with everything in it at the end.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "prik-bot-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using TempDir = prik::test_support::TempDir;
 
 inline dialogs::Entry role(std::string id, std::string title, int places) {
   dialogs::Entry entry;

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "storage/file_system.hpp"
+#include "tests/support/temp_dir.hpp"
 
 extern char** environ;
 
@@ -29,24 +30,7 @@ inline const bool quiet_store_logs = [] {
   return true;
 }();
 
-// A fresh directory under the system temp dir, removed with everything in it on destruction.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "prik-store-XXXXXX").string();
-    path_ = ::mkdtemp(pattern.data());
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using TempDir = prik::test_support::TempDir;
 
 // Every file of dir, name -> bytes, read through file_system.
 inline std::map<std::string, std::string> read_all_files(FileSystem* file_system,
