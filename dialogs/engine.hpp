@@ -21,6 +21,12 @@
 
 namespace prik::dialogs {
 
+// The limits on taps on the shoulder; configurable (config key "nudges").
+struct NudgeRules {
+  int per_volunteer_per_day = 3;  // nudges one person may send in any 24 hours
+  int same_friend_days = 30;      // a friend is nudged at most once in this many days, by anyone
+};
+
 struct Context {
   const Catalog& catalog;
   const Texts& texts;
@@ -29,6 +35,7 @@ struct Context {
   std::chrono::sys_seconds now;
   Language default_language = Language::da;
   std::string campaign_id;  // the campaign volunteers are recruited for
+  NudgeRules nudge_rules{};
 };
 
 struct TurnResult {

@@ -37,6 +37,8 @@ struct Incoming {
   std::string display_name;  // when known
   std::string locale;        // when known, e.g. "da-DK", "en-US"
   std::vector<UserRef> mentions;  // people the message mentions
+  // The mentions the platform knows to be bots (Prik itself included): never nudged.
+  std::vector<UserRef> mentioned_bots;
 };
 
 struct Outgoing {
