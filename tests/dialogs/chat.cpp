@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <variant>
@@ -157,6 +158,10 @@ RoleCoverage MemoryView::coverage(std::string_view entry_id) const {
       if (application.status == ApplicationStatus::approved) ++coverage.filled;
     }
   }
+  // Coordinators: when the role has been vacant since, as the test set it.
+  if (const auto since = vacant_since_.find(entry_id); since != vacant_since_.end()) {
+    coverage.vacant_since = since->second;
+  }
   return coverage;
 }
 
@@ -179,6 +184,70 @@ void MemoryView::apply(const std::vector<Command>& commands) {
     }
   }
 }
+
+// --- Coordinators ---
+std::optional<ApplicationDetails> MemoryView::application(std::string_view id) const {
+  for (const auto& [user, applications] : applications_) {
+    for (const auto& summary : applications) {
+      if (summary.id != id) continue;
+      ApplicationDetails details;
+      static_cast<ApplicationSummary&>(details) = summary;
+      details.user = user;
+      if (const auto person = people_.find(id); person != people_.end()) {
+        details.display_name = person->second.display_name;
+        details.words = person->second.words;
+      }
+      return details;
+    }
+  }
+  return std::nullopt;
+}
+
+std::vector<ApplicationDetails> MemoryView::applications_for(std::string_view entry_id) const {
+  std::vector<ApplicationDetails> found;
+  for (const auto& [user, applications] : applications_) {
+    for (const auto& summary : applications) {
+      if (summary.entry_id == entry_id) found.push_back(*application(summary.id));
+    }
+  }
+  std::stable_sort(found.begin(), found.end(),
+                   [](const auto& a, const auto& b) { return a.submitted < b.submitted; });
+  return found;
+}
+
+std::optional<Language> MemoryView::language_of(const UserRef& user) const {
+  const auto found = languages_.find(user);
+  if (found == languages_.end()) return std::nullopt;
+  return found->second;
+}
+
+void MemoryView::add(ApplicationDetails application) {
+  people_[application.id] = {application.user, application.display_name, application.words};
+  add(application.user, static_cast<const ApplicationSummary&>(application));
+}
+
+void MemoryView::set_status(std::string_view id, ApplicationStatus status) {
+  for (auto& [user, applications] : applications_) {
+    for (auto& application : applications) {
+      if (application.id == id) application.status = status;
+    }
+  }
+}
+
+Catalog coordinated_catalog() {
+  Catalog catalog = test_catalog();
+  Campaign& kbh = catalog.campaigns.at(0);
+  for (auto& entry : kbh.entries) {
+    if (entry.id == "uddannelsesleder") entry.works_under = "organisatorisk-leder";
+  }
+  kbh.coordinators["organisatorisk-leder"] = {{kOrganiserSlack, kOrganiserConsole},
+                                              kOrganiserChannel};
+  kbh.coordinators["uddannelsesleder"] = {};
+  kbh.fallback = {{kGroupConsole, kOrganiserSlack}, kGroupRoom};
+  catalog.campaigns.at(1).fallback = {{kSecretariatConsole}, ""};
+  return catalog;
+}
+// --- end of coordinators ---
 
 World::World() : World(test_catalog(), shipped_texts(), test_now()) {}
 

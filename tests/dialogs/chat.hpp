@@ -7,6 +7,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,11 +35,49 @@ class MemoryView : public StoreView {
   void apply(const std::vector<Command>& commands);
   const std::vector<Command>& history() const { return history_; }
 
+  // --- Coordinators: applications with their people and words, languages, vacancy. ---
+  std::optional<ApplicationDetails> application(std::string_view id) const override;
+  std::vector<ApplicationDetails> applications_for(std::string_view entry_id) const override;
+  std::optional<Language> language_of(const UserRef& user) const override;
+  // An application with its person and words (an empty user: someone who deleted their data).
+  void add(ApplicationDetails application);
+  void set_status(std::string_view id, ApplicationStatus status);
+  void set_language(const UserRef& user, Language language) { languages_[user] = language; }
+  void set_vacant_since(const std::string& entry_id, std::chrono::sys_seconds since) {
+    vacant_since_[entry_id] = since;
+  }
+  // --- end of coordinators ---
+
  private:
   std::map<UserRef, std::vector<ApplicationSummary>> applications_;
   std::vector<Command> history_;
   int next_id_ = 1;
+
+  // --- Coordinators ---
+  struct Person {
+    UserRef user;
+    std::string display_name;
+    std::string words;
+  };
+  std::map<std::string, Person, std::less<>> people_;  // application id -> who applied
+  std::map<UserRef, Language> languages_;
+  std::map<std::string, std::chrono::sys_seconds, std::less<>> vacant_since_;
+  // --- end of coordinators ---
 };
+
+// --- Coordinators ---
+// The test catalog with coordinators: the organisational lead has two people (one on Slack, one
+// in the terminal) and a Slack channel; the head of education has nobody and works under the
+// organisational lead; the campaign's fallback has a terminal user, a Slack user also in the
+// organisational lead's route, and a Matrix room. The secretariat's fallback is one terminal user.
+inline constexpr const char* kOrganiserSlack = "slack:T1:UKIM";
+inline constexpr const char* kOrganiserConsole = "console:kim";
+inline constexpr const char* kOrganiserChannel = "slack:CORG";
+inline constexpr const char* kGroupConsole = "console:group";
+inline constexpr const char* kGroupRoom = "matrix:!coord:example.org";
+inline constexpr const char* kSecretariatConsole = "console:hr";
+Catalog coordinated_catalog();
+// --- end of coordinators ---
 
 // The world a conversation runs in; the engine's Context points into it.
 struct World {
