@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "dialogs/coordinators.hpp"
 #include "dialogs/flow.hpp"
 
 namespace prik::dialogs {
@@ -310,6 +311,10 @@ std::string join(const std::vector<std::string>& items, std::string_view separat
   return joined;
 }
 
+// Coordinator commands and buttons (flow_coordinators.cpp): true when the message was one, carried
+// out for a coordinator or refused for anyone else.
+bool coordinator_command(Turn& turn, const std::string& text);
+
 TurnResult handle_turn(const Conversation& conversation, const Incoming& incoming,
                        const Context& context) {
   Turn turn(conversation, incoming, context);
@@ -318,6 +323,13 @@ TurnResult handle_turn(const Conversation& conversation, const Incoming& incomin
     return {conversation, std::move(turn.replies), {}};
   }
   const std::string text = clean_text(incoming.text, kMaxStoredTextBytes);
+  if (coordinator_command(turn, text)) {
+    // A coordinator's command leaves their own conversation where it was; a refusal showed the
+    // person's current step again.
+    const bool carried_out = is_coordinator(context.catalog, incoming.user, incoming.conversation);
+    return {carried_out ? conversation : std::move(turn.conversation), std::move(turn.replies),
+            std::move(turn.commands)};
+  }
   const std::vector<std::string> typed = typed_words(text);
   const Step* step = find_step(turn.conversation.state);
 
