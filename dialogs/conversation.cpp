@@ -9,6 +9,10 @@ nlohmann::json Conversation::to_json() const {
                              {"about", about},    {"entry_id", entry_id},
                              {"words", words},    {"partner_label", partner_label},
                              {"offered", offered}};
+  if (!nudge_friend.empty()) {
+    document["nudge_friend"] = nudge_friend;
+    document["nudge_friend_label"] = nudge_friend_label;
+  }
   if (language) document["language"] = language_code(*language);
   if (hours_per_week) document["hours_per_week"] = *hours_per_week;
   if (partner) document["partner"] = *partner;
@@ -35,6 +39,8 @@ Conversation Conversation::from_json(const nlohmann::json& document) {
     }
     conversation.partner_label = document.value("partner_label", std::string{});
     conversation.offered = document.value("offered", std::vector<std::string>{});
+    conversation.nudge_friend = document.value("nudge_friend", std::string{});
+    conversation.nudge_friend_label = document.value("nudge_friend_label", std::string{});
     return conversation;
   } catch (const nlohmann::json::exception&) {
     return {};

@@ -23,6 +23,8 @@ struct Conversation {
   std::string words;
   std::optional<std::string> partner;  // a pair application: the partner's UserRef or name
   std::string partner_label;           // the partner as the person wrote it, for showing
+  std::string nudge_friend;            // a tap on the shoulder: the friend's UserRef
+  std::string nudge_friend_label;      // the friend as the person wrote it, for showing
   std::vector<std::string> offered;    // choice ids shown last, so "2" means the second of them
 
   nlohmann::json to_json() const;

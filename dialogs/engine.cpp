@@ -26,7 +26,7 @@ struct Step {
 
 void prompt_menu(Turn& turn);
 
-constexpr std::array<Step, 13> kSteps = {{
+constexpr std::array<Step, 18> kSteps = {{
     {"menu", prompt_menu, nullptr, Matching::fuzzy},
     {"browse", prompt_browse, nullptr, Matching::fuzzy},
     {"details", prompt_details, answer_details, Matching::fuzzy},
@@ -40,6 +40,11 @@ constexpr std::array<Step, 13> kSteps = {{
     {"mine", prompt_mine, nullptr, Matching::fuzzy},
     {"withdraw.confirm", prompt_withdraw, answer_withdraw, Matching::fuzzy},
     {"human.about", prompt_human, answer_human, Matching::whole},
+    {"nudge.who", prompt_nudge_who, answer_nudge_who, Matching::whole},
+    {"nudge.role", prompt_nudge_role, answer_nudge_role, Matching::fuzzy},
+    {"nudge.confirm", prompt_nudge_confirm, answer_nudge_confirm, Matching::fuzzy},
+    {"data", prompt_data, nullptr, Matching::fuzzy},
+    {"data.delete.confirm", prompt_data_delete, answer_data_delete, Matching::fuzzy},
 }};
 
 const Step* find_step(std::string_view state) {
@@ -81,6 +86,11 @@ Option option_for(const Turn& turn, const std::string& id) {
   const std::string rest = dot == std::string::npos ? std::string{} : id.substr(dot + 1);
   if (kind == "role") {
     if (const Entry* entry = turn.context.catalog.find_entry(rest)) {
+      option.labels = {entry->title.da, entry->title.en};
+      option.keywords = entry->keywords;
+    }
+  } else if (id.starts_with("nudge.role.")) {
+    if (const Entry* entry = turn.context.catalog.find_entry(id.substr(11))) {
       option.labels = {entry->title.da, entry->title.en};
       option.keywords = entry->keywords;
     }
@@ -138,7 +148,10 @@ std::optional<std::string> mentioned_entry(const Turn& turn,
   return selection.ids.front().substr(5);
 }
 
-bool global_command(Turn& turn, const std::vector<std::string>& typed) {
+bool global_command(Turn& turn, const Step& step, const std::string& text,
+                    const std::vector<std::string>& typed) {
+  if (data_command(turn, typed)) return true;
+  if (begin_nudge_from_words(turn, text, typed, step.matching == Matching::whole)) return true;
   for (const Language language : {Language::da, Language::en}) {
     const std::string key = language == Language::da ? "input.language.da" : "input.language.en";
     if (!says(typed, phrases(turn, key))) continue;
@@ -274,12 +287,13 @@ bool open(Turn& turn, const std::string& id) {
   } else if (id == "menu.browse" || id == "nav.browse") {
     go(turn, "browse");
   } else if (id == "menu.nudge") {
-    turn.say(turn.text("nudge.coming"));
-    go(turn, "menu");
+    begin_nudge(turn);
   } else if (id == "menu.mine") {
     go(turn, "mine");
   } else if (id == "menu.human") {
     go(turn, "human.about");
+  } else if (id == "data.delete") {
+    go(turn, "data.delete.confirm");
   } else if (id == "nav.menu") {
     go_menu(turn);
   } else if (id.starts_with("role.")) {
@@ -300,6 +314,10 @@ bool has_active_application(const Turn& turn, const std::string& entry_id) {
     return application.entry_id == entry_id && (application.status == ApplicationStatus::pending ||
                                                 application.status == ApplicationStatus::approved);
   });
+}
+
+std::vector<std::string> phrases_of(const Turn& turn, std::string_view key) {
+  return phrases(turn, key);
 }
 
 std::string join(const std::vector<std::string>& items, std::string_view separator) {
@@ -333,7 +351,10 @@ TurnResult handle_turn(const Conversation& conversation, const Incoming& incomin
   const std::vector<std::string> typed = typed_words(text);
   const Step* step = find_step(turn.conversation.state);
 
-  if (!step) {  // first contact, or a step this version no longer has
+  const bool at_rest = !step || step->state == "menu";
+  if (answer_open_nudge(turn, typed, at_rest) || answer_partner_request(turn, typed, at_rest)) {
+    // a friend's or a pair partner's answer to what someone else started
+  } else if (!step) {  // first contact, or a step this version no longer has
     if (incoming.choice_id.empty()) {
       for (const Language language : {Language::da, Language::en}) {
         const std::string key =
@@ -342,10 +363,13 @@ TurnResult handle_turn(const Conversation& conversation, const Incoming& incomin
       }
     }
     welcome(turn);
-    go_menu(turn);
+    const bool command = incoming.choice_id.empty() &&
+                         (data_command(turn, typed) ||
+                          begin_nudge_from_words(turn, text, typed, /*free_text_step=*/false));
+    if (!command) go_menu(turn);
   } else if (incoming.choice_id.empty() && text.empty()) {
     prompt(turn);  // what a chat sends when it restarts: show the step the person is at
-  } else if (!(incoming.choice_id.empty() && global_command(turn, typed))) {
+  } else if (!(incoming.choice_id.empty() && global_command(turn, *step, text, typed))) {
     const Answer answer = understand(turn, *step, text, typed);
     const bool free_words =
         step->matching == Matching::fuzzy && !answer.text.empty() && !answer.numbers_only;

@@ -6,6 +6,7 @@
 // stack for one call and is never shared between threads.
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -97,8 +98,46 @@ bool answer_withdraw(Turn& turn, const Answer& answer);
 void prompt_human(Turn& turn);
 bool answer_human(Turn& turn, const Answer& answer);
 
+// The steps (flow_nudge.cpp): a tap on a friend's shoulder.
+void begin_nudge(Turn& turn);
+// "prik @ven [rolle]" typed at any step; in a step that takes free text only with an explicit
+// friend (a mention or "@name"). False when the message is not such a command.
+bool begin_nudge_from_words(Turn& turn, const std::string& text,
+                            const std::vector<std::string>& typed, bool free_text_step);
+void prompt_nudge_who(Turn& turn);
+bool answer_nudge_who(Turn& turn, const Answer& answer);
+void prompt_nudge_role(Turn& turn);
+bool answer_nudge_role(Turn& turn, const Answer& answer);
+void prompt_nudge_confirm(Turn& turn);
+bool answer_nudge_confirm(Turn& turn, const Answer& answer);
+// The friend's answer to an open nudge (a button anywhere; words only when `at_rest`, not in the
+// middle of a dialog step). False when this message is no such answer.
+bool answer_open_nudge(Turn& turn, const std::vector<std::string>& typed, bool at_rest);
+
+// A pair partner's answer to a partner request (flow_apply.cpp), as answer_open_nudge().
+bool answer_partner_request(Turn& turn, const std::vector<std::string>& typed, bool at_rest);
+
+// The steps (flow_data.cpp): "my data" and "delete my data".
+bool data_command(Turn& turn, const std::vector<std::string>& typed);
+void prompt_data(Turn& turn);
+void prompt_data_delete(Turn& turn);
+bool answer_data_delete(Turn& turn, const Answer& answer);
+
+// The phrases of a message-file key ("input.<id>"), in both languages.
+std::vector<std::string> phrases_of(const Turn& turn, std::string_view key);
+
+// The language Prik writes to someone else in: theirs when known, else the default.
+Language language_for(const Turn& turn, const UserRef& user);
+// How to show a person when no display name is known: their UserRef without the platform.
+std::string shown_name(const UserRef& user);
+// "2026-11-23" (UTC).
+std::string date_of(std::chrono::sys_seconds time);
+
 // The entry's title in the turn's language; the id itself when the catalog no longer has it.
 std::string title_of(const Turn& turn, const std::string& entry_id);
+
+// "waiting for a coordinator", "approved", ...
+std::string status_text(const Turn& turn, ApplicationStatus status);
 
 // True when the person has a pending or approved application for the entry.
 bool has_active_application(const Turn& turn, const std::string& entry_id);

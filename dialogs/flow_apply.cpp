@@ -29,6 +29,52 @@ bool wrote(const Answer& answer) {
   return !answer.button && !answer.text.empty() && answer.chosen.empty();
 }
 
+// A partner Prik can write to and ask to confirm: a UserRef on the applicant's own platform (a
+// mention), not a name typed in the terminal.
+bool reachable_partner(const Turn& turn, const std::string& partner) {
+  const std::string platform = platform_of(partner);
+  return !platform.empty() && platform == platform_of(turn.incoming.user) &&
+         partner != turn.incoming.user;
+}
+
+// The message asking the partner to confirm, in their language.
+Outgoing partner_request(const Turn& turn, const UserRef& partner, const std::string& entry_id,
+                         const std::string& words) {
+  const Language language = language_for(turn, partner);
+  const Texts& texts = turn.context.texts;
+  const Entry* entry = turn.context.catalog.find_entry(entry_id);
+  const Campaign* campaign = turn.context.catalog.campaign_of(entry_id);
+  std::string name = turn.display_name();
+  if (name.empty()) name = shown_name(turn.incoming.user);
+  Outgoing request{
+      partner,
+      "",
+      texts.render(language, "partner.request",
+                   {{"name", name},
+                    {"campaign", campaign ? campaign->name.in(language) : turn.context.campaign_id},
+                    {"title", entry ? entry->title.in(language) : entry_id},
+                    {"words", words}}),
+      {}};
+  for (const std::string id : {"partner.confirm", "partner.decline"}) {
+    request.choices.push_back({id, texts.render(language, "choice." + id)});
+  }
+  return request;
+}
+
+std::optional<bool> partner_answer_in(const Turn& turn, const std::vector<std::string>& typed,
+                                      bool at_rest) {
+  const std::string& choice = turn.incoming.choice_id;
+  if (!choice.empty()) {
+    if (choice == "partner.confirm") return true;
+    if (choice == "partner.decline") return false;
+    return std::nullopt;
+  }
+  if (!at_rest) return std::nullopt;
+  if (says(typed, phrases_of(turn, "input.partner.confirm"))) return true;
+  if (says(typed, phrases_of(turn, "input.partner.decline"))) return false;
+  return std::nullopt;
+}
+
 void cancel_apply(Turn& turn) {
   turn.say(turn.text("apply.cancelled", {{"title", title_of(turn, turn.conversation.entry_id)}}));
   turn.conversation.words.clear();
@@ -46,6 +92,8 @@ void refuse_second_application(Turn& turn, const std::string& entry_id) {
             turn.choice("nav.menu")});
 }
 
+}  // namespace
+
 std::string status_text(const Turn& turn, ApplicationStatus status) {
   switch (status) {
     case ApplicationStatus::pending:
@@ -59,8 +107,6 @@ std::string status_text(const Turn& turn, ApplicationStatus status) {
   }
   return turn.text("application.withdrawn");
 }
-
-}  // namespace
 
 void begin_apply(Turn& turn, const std::string& entry_id, bool pair) {
   const Entry* entry = turn.context.catalog.find_entry(entry_id);
@@ -161,12 +207,20 @@ bool answer_confirm(Turn& turn, const Answer& answer) {
     refuse_second_application(turn, entry_id);
     return true;
   }
-  turn.commands.push_back(SubmitApplication{turn.incoming.user, turn.display_name(), entry_id,
-                                            turn.conversation.words, turn.conversation.partner});
+  SubmitApplication submit{turn.incoming.user,      turn.display_name(),       entry_id,
+                           turn.conversation.words, turn.conversation.partner, std::nullopt};
+  const bool ask_partner = submit.partner && reachable_partner(turn, *submit.partner);
+  if (ask_partner) {
+    submit.partner_request = partner_request(turn, *submit.partner, entry_id, submit.words);
+  }
+  turn.commands.push_back(std::move(submit));
   const Params params = {{"title", title_of(turn, entry_id)},
                          {"partner", turn.conversation.partner_label},
                          {"campaign", turn.campaign_name()}};
-  turn.say(turn.text(turn.conversation.partner ? "apply.sent.pair" : "apply.sent", params));
+  const char* key = ask_partner                 ? "apply.sent.pair.asked"
+                    : turn.conversation.partner ? "apply.sent.pair"
+                                                : "apply.sent";
+  turn.say(turn.text(key, params));
   go_menu(turn);
   return true;
 }
@@ -246,6 +300,39 @@ bool answer_human(Turn& turn, const Answer& answer) {
                                        skip ? std::string{} : answer.text});
   turn.say(turn.text("human.requested"));
   go_menu(turn);
+  return true;
+}
+
+bool answer_partner_request(Turn& turn, const std::vector<std::string>& typed, bool at_rest) {
+  const auto accepted = partner_answer_in(turn, typed, at_rest);
+  if (!accepted) return false;
+  const auto requests = turn.context.view.partner_requests_for(turn.incoming.user);
+  if (requests.empty()) return false;
+  const auto newest =
+      std::max_element(requests.begin(), requests.end(),
+                       [](const auto& a, const auto& b) { return a.submitted < b.submitted; });
+  turn.commands.push_back(ConfirmPartner{turn.incoming.user, newest->id, *accepted});
+
+  std::string partner_name = turn.display_name();
+  if (partner_name.empty()) partner_name = shown_name(turn.incoming.user);
+  const Language applicant_language = language_for(turn, newest->user);
+  const Entry* entry = turn.context.catalog.find_entry(newest->entry_id);
+  const std::string applicant_title =
+      entry ? entry->title.in(applicant_language) : newest->entry_id;
+  turn.replies.push_back(
+      {newest->user,
+       "",
+       turn.context.texts.render(
+           applicant_language,
+           *accepted ? "partner.confirmed.applicant" : "partner.declined.applicant",
+           {{"partner", partner_name}, {"title", applicant_title}}),
+       {}});
+
+  const std::string applicant_name =
+      newest->display_name.empty() ? shown_name(newest->user) : newest->display_name;
+  turn.say(turn.text(*accepted ? "partner.confirmed" : "partner.declined",
+                     {{"name", applicant_name}, {"title", title_of(turn, newest->entry_id)}}));
+  prompt(turn);  // where the partner was, or the menu
   return true;
 }
 

@@ -145,73 +145,51 @@ Catalog test_catalog() {
 Texts shipped_texts() { return Texts(read_table("da"), read_table("en")); }
 
 std::vector<ApplicationSummary> MemoryView::applications_of(const UserRef& user) const {
-  const auto found = applications_.find(user);
-  return found == applications_.end() ? std::vector<ApplicationSummary>{} : found->second;
+  std::vector<ApplicationSummary> found;
+  for (const auto& application : applications_) {
+    if (application.user == user) found.push_back(application);
+  }
+  return found;
 }
 
 RoleCoverage MemoryView::coverage(std::string_view entry_id) const {
   RoleCoverage coverage;
-  for (const auto& [user, applications] : applications_) {
-    for (const auto& application : applications) {
-      if (application.entry_id != entry_id) continue;
-      if (application.status == ApplicationStatus::pending) ++coverage.pending;
-      if (application.status == ApplicationStatus::approved) ++coverage.filled;
-    }
+  for (const auto& application : applications_) {
+    if (application.entry_id != entry_id) continue;
+    if (application.status == ApplicationStatus::pending) ++coverage.pending;
+    if (application.status == ApplicationStatus::approved) ++coverage.filled;
   }
-  // Coordinators: when the role has been vacant since, as the test set it.
   if (const auto since = vacant_since_.find(entry_id); since != vacant_since_.end()) {
     coverage.vacant_since = since->second;
   }
   return coverage;
 }
 
-void MemoryView::add(const UserRef& user, ApplicationSummary application) {
-  if (application.id.empty()) application.id = "a" + std::to_string(next_id_++);
-  applications_[user].push_back(std::move(application));
-}
-
-void MemoryView::apply(const std::vector<Command>& commands) {
-  for (const auto& command : commands) {
-    history_.push_back(command);
-    if (const auto* submit = std::get_if<SubmitApplication>(&command)) {
-      add(submit->user, {{}, submit->entry_id, ApplicationStatus::pending, submit->partner, {}});
-    } else if (const auto* withdraw = std::get_if<WithdrawApplication>(&command)) {
-      for (auto& application : applications_[withdraw->user]) {
-        if (application.entry_id == withdraw->entry_id) {
-          application.status = ApplicationStatus::withdrawn;
-        }
-      }
-    }
-  }
-}
-
-// --- Coordinators ---
 std::optional<ApplicationDetails> MemoryView::application(std::string_view id) const {
-  for (const auto& [user, applications] : applications_) {
-    for (const auto& summary : applications) {
-      if (summary.id != id) continue;
-      ApplicationDetails details;
-      static_cast<ApplicationSummary&>(details) = summary;
-      details.user = user;
-      if (const auto person = people_.find(id); person != people_.end()) {
-        details.display_name = person->second.display_name;
-        details.words = person->second.words;
-      }
-      return details;
-    }
+  for (const auto& application : applications_) {
+    if (application.id == id) return application;
   }
   return std::nullopt;
 }
 
 std::vector<ApplicationDetails> MemoryView::applications_for(std::string_view entry_id) const {
   std::vector<ApplicationDetails> found;
-  for (const auto& [user, applications] : applications_) {
-    for (const auto& summary : applications) {
-      if (summary.entry_id == entry_id) found.push_back(*application(summary.id));
-    }
+  for (const auto& application : applications_) {
+    if (application.entry_id == entry_id) found.push_back(application);
   }
   std::stable_sort(found.begin(), found.end(),
                    [](const auto& a, const auto& b) { return a.submitted < b.submitted; });
+  return found;
+}
+
+std::vector<ApplicationDetails> MemoryView::partner_requests_for(const UserRef& user) const {
+  std::vector<ApplicationDetails> found;
+  for (const auto& application : applications_) {
+    if (application.partner == user && application.status == ApplicationStatus::pending &&
+        application.partner_status == PartnerStatus::waiting) {
+      found.insert(found.begin(), application);  // newest first
+    }
+  }
   return found;
 }
 
@@ -221,15 +199,161 @@ std::optional<Language> MemoryView::language_of(const UserRef& user) const {
   return found->second;
 }
 
+int MemoryView::nudges_sent_since(const UserRef& from, std::chrono::sys_seconds since) const {
+  return static_cast<int>(std::count_if(nudges_.begin(), nudges_.end(), [&](const auto& nudge) {
+    return nudge.from == from && nudge.sent >= since;
+  }));
+}
+
+std::optional<std::chrono::sys_seconds> MemoryView::last_nudged(const UserRef& to) const {
+  std::optional<std::chrono::sys_seconds> last;
+  for (const auto& nudge : nudges_) {
+    if (nudge.to == to && (!last || nudge.sent > *last)) last = nudge.sent;
+  }
+  return last;
+}
+
+bool MemoryView::opted_out(const UserRef& user) const { return opted_out_.contains(user); }
+
+std::optional<NudgeSummary> MemoryView::open_nudge_for(const UserRef& to) const {
+  for (auto nudge = nudges_.rbegin(); nudge != nudges_.rend(); ++nudge) {
+    if (nudge->to == to && nudge->answer == NudgeAnswer::none) return *nudge;
+  }
+  return std::nullopt;
+}
+
+PersonalData MemoryView::personal_data(const UserRef& user) const {
+  PersonalData data;
+  for (const auto& application : applications_) {
+    if (application.user == user || application.partner == user) {
+      data.applications.push_back(application);
+    }
+  }
+  for (const auto& nudge : nudges_) {
+    if (nudge.from == user) data.nudges_sent.push_back(nudge);
+    if (nudge.to == user) data.nudges_received.push_back(nudge);
+  }
+  for (const auto& [who, handoff] : handoffs_) {
+    if (who == user) data.handoffs.push_back(handoff);
+  }
+  data.opted_out = opted_out(user);
+  return data;
+}
+
+void MemoryView::add(const UserRef& user, ApplicationSummary application) {
+  if (application.id.empty()) application.id = "a" + std::to_string(next_id_++);
+  ApplicationDetails details;
+  static_cast<ApplicationSummary&>(details) = std::move(application);
+  details.user = user;
+  applications_.push_back(std::move(details));
+}
+
 void MemoryView::add(ApplicationDetails application) {
-  people_[application.id] = {application.user, application.display_name, application.words};
-  add(application.user, static_cast<const ApplicationSummary&>(application));
+  if (application.id.empty()) application.id = "a" + std::to_string(next_id_++);
+  applications_.push_back(std::move(application));
 }
 
 void MemoryView::set_status(std::string_view id, ApplicationStatus status) {
-  for (auto& [user, applications] : applications_) {
-    for (auto& application : applications) {
-      if (application.id == id) application.status = status;
+  for (auto& application : applications_) {
+    if (application.id == id) application.status = status;
+  }
+}
+
+void MemoryView::add_nudge(NudgeSummary nudge) {
+  if (nudge.id.empty()) nudge.id = "N-" + std::to_string(next_id_++);
+  nudges_.push_back(std::move(nudge));
+}
+
+void MemoryView::set_language(const UserRef& user, Language language) {
+  languages_[user] = language;
+}
+
+std::vector<Outgoing> MemoryView::messages_to(const UserRef& user) const {
+  std::vector<Outgoing> found;
+  for (const auto& message : sent_) {
+    if (message.to == user) found.push_back(message);
+  }
+  return found;
+}
+
+void MemoryView::apply(const std::vector<Command>& commands, std::chrono::sys_seconds now) {
+  const auto find_application = [&](const std::string& id) -> ApplicationDetails* {
+    for (auto& application : applications_) {
+      if (application.id == id) return &application;
+    }
+    return nullptr;
+  };
+  for (const auto& command : commands) {
+    history_.push_back(command);
+    if (const auto* submit = std::get_if<SubmitApplication>(&command)) {
+      ApplicationDetails application;
+      application.id = "A-" + std::to_string(next_id_++);
+      application.entry_id = submit->entry_id;
+      application.partner = submit->partner;
+      application.submitted = now;
+      application.updated = now;
+      application.partner_status =
+          submit->partner_request ? PartnerStatus::waiting : PartnerStatus::none;
+      application.user = submit->user;
+      application.display_name = submit->display_name;
+      application.words = submit->words;
+      applications_.push_back(application);
+      if (submit->partner_request) deliver(*submit->partner_request);
+    } else if (const auto* withdraw = std::get_if<WithdrawApplication>(&command)) {
+      for (auto& application : applications_) {
+        if (application.user == withdraw->user && application.entry_id == withdraw->entry_id) {
+          application.status = ApplicationStatus::withdrawn;
+        }
+      }
+    } else if (const auto* confirm = std::get_if<ConfirmPartner>(&command)) {
+      if (auto* application = find_application(confirm->application_id)) {
+        application->partner_status =
+            confirm->accepted ? PartnerStatus::confirmed : PartnerStatus::declined;
+      }
+    } else if (const auto* human = std::get_if<RequestHuman>(&command)) {
+      handoffs_.push_back(
+          {human->user, {"H-" + std::to_string(next_id_++), human->words, now, "open"}});
+    } else if (const auto* nudge = std::get_if<SendNudge>(&command)) {
+      add_nudge({{},
+                 nudge->from,
+                 nudge->from_name,
+                 nudge->to,
+                 nudge->entry_id,
+                 nudge->named,
+                 now,
+                 NudgeAnswer::none});
+      deliver(nudge->message);
+    } else if (const auto* answer = std::get_if<AnswerNudge>(&command)) {
+      for (auto& stored : nudges_) {
+        if (stored.id == answer->nudge_id) stored.answer = answer->answer;
+      }
+      if (answer->answer == NudgeAnswer::never) opted_out_.insert(answer->user);
+    } else if (const auto* approve = std::get_if<ApproveApplication>(&command)) {
+      if (auto* application = find_application(approve->application_id)) {
+        application->status = ApplicationStatus::approved;
+      }
+    } else if (const auto* decline = std::get_if<DeclineApplication>(&command)) {
+      if (auto* application = find_application(decline->application_id)) {
+        application->status = ApplicationStatus::declined;
+      }
+    } else if (const auto* forget = std::get_if<ForgetPerson>(&command)) {
+      const UserRef& user = forget->user;
+      for (auto& application : applications_) {
+        if (application.user == user) {  // an anonymous count stays
+          application.user.clear();
+          application.display_name.clear();
+          application.words.clear();
+          application.partner.reset();
+          application.partner_status = PartnerStatus::none;
+        }
+        if (application.partner == user) {
+          application.partner.reset();
+          application.partner_status = PartnerStatus::none;
+        }
+      }
+      std::erase_if(nudges_, [&](const auto& n) { return n.from == user || n.to == user; });
+      std::erase_if(handoffs_, [&](const auto& handoff) { return handoff.first == user; });
+      languages_.erase(user);
     }
   }
 }
@@ -247,7 +371,6 @@ Catalog coordinated_catalog() {
   catalog.campaigns.at(1).fallback = {{kSecretariatConsole}, ""};
   return catalog;
 }
-// --- end of coordinators ---
 
 World::World() : World(test_catalog(), shipped_texts(), test_now()) {}
 
@@ -255,11 +378,14 @@ World::World(Catalog catalog_, Texts texts_, std::chrono::sys_seconds now_)
     : catalog(std::move(catalog_)), texts(std::move(texts_)), matcher(catalog), now(now_) {}
 
 Context World::context(Language default_language) const {
-  return Context{catalog, texts, matcher, view, now, default_language, kCampaign};
+  return Context{catalog, texts, matcher, view, now, default_language, kCampaign, nudge_rules};
 }
 
-Chat::Chat(World& world, UserRef user, std::string locale)
-    : world_(world), user_(std::move(user)), locale_(std::move(locale)) {}
+Chat::Chat(World& world, UserRef user, std::string locale, std::string display_name)
+    : world_(world),
+      user_(std::move(user)),
+      locale_(std::move(locale)),
+      display_name_(std::move(display_name)) {}
 
 TurnResult Chat::say(const std::string& text) {
   Incoming incoming;
@@ -278,17 +404,28 @@ TurnResult Chat::send(Incoming incoming) {
   incoming.conversation = "dm-" + user_;
   incoming.event_id = "event-" + std::to_string(++events_);
   if (incoming.locale.empty()) incoming.locale = locale_;
-  if (incoming.display_name.empty()) incoming.display_name = "Anna";
+  if (incoming.display_name.empty()) incoming.display_name = display_name_;
   TurnResult result = handle_turn(conversation_, incoming, world_.context());
   for (const auto& reply : result.replies) {
-    EXPECT_EQ(reply.to, user_);
-    EXPECT_EQ(reply.conversation, incoming.conversation);
     expect_rendered(reply);
+    if (reply.to == user_) {
+      EXPECT_EQ(reply.conversation, incoming.conversation);
+    } else {  // to someone else: in their DM
+      EXPECT_EQ(reply.conversation, "");
+      world_.view.deliver(reply);
+    }
   }
-  world_.view.apply(result.commands);
-  // Stored and loaded between turns, as the bot does.
+  if (result.conversation.language) world_.view.set_language(user_, *result.conversation.language);
+  world_.view.apply(result.commands, world_.now);
+  const bool forgotten = std::any_of(result.commands.begin(), result.commands.end(), [&](auto& c) {
+    const auto* forget = std::get_if<ForgetPerson>(&c);
+    return forget && forget->user == user_;
+  });
+  // Stored and loaded between turns, as the bot does; not stored after ForgetPerson.
   conversation_ =
-      Conversation::from_json(nlohmann::json::parse(result.conversation.to_json().dump()));
+      forgotten
+          ? Conversation{}
+          : Conversation::from_json(nlohmann::json::parse(result.conversation.to_json().dump()));
   return result;
 }
 
@@ -306,6 +443,14 @@ std::vector<std::string> last_choices(const TurnResult& result) {
     return ids;
   }
   return {};
+}
+
+std::vector<Outgoing> replies_to(const TurnResult& result, const UserRef& user) {
+  std::vector<Outgoing> found;
+  for (const auto& reply : result.replies) {
+    if (reply.to == user) found.push_back(reply);
+  }
+  return found;
 }
 
 bool offers(const TurnResult& result, const std::string& choice_id) {

@@ -11,15 +11,6 @@ namespace {
 
 using ::testing::HasSubstr;
 
-template <typename T>
-std::vector<T> commands_of(const TurnResult& result) {
-  std::vector<T> found;
-  for (const auto& command : result.commands) {
-    if (const auto* typed = std::get_if<T>(&command)) found.push_back(*typed);
-  }
-  return found;
-}
-
 std::string render(const World& world, Language language, std::string_view key,
                    const Params& params = {}) {
   return world.texts.render(language, key, params);
@@ -495,13 +486,15 @@ TEST(Conversations, TalkToAHumanWithoutSayingWhy) {
   EXPECT_TRUE(requests[0].words.empty());
 }
 
-TEST(Conversations, TheNudgeExplainsKindlyThatItIsComingAndShowsTheMenu) {
+TEST(Conversations, TheMenusNudgeAsksWhoWithAWayBack) {
   World world;
   Chat chat(world);
   chat.say("hej");
   const auto result = chat.say("3");
-  EXPECT_THAT(all_text(result), HasSubstr(render(world, Language::da, "nudge.coming")));
-  EXPECT_TRUE(offers(result, "menu.find"));
+  EXPECT_EQ(chat.conversation().state, "nudge.who");
+  EXPECT_THAT(all_text(result), HasSubstr(render(world, Language::da, "nudge.who.console")));
+  EXPECT_TRUE(offers(result, "nudge.cancel"));
+  EXPECT_TRUE(offers(result, "nav.menu"));
 }
 
 TEST(Conversations, HelpExplainsAndStaysOnTheStep) {

@@ -27,6 +27,11 @@ const std::vector<std::string> kStates = {"start",
                                           "mine",
                                           "withdraw.confirm",
                                           "human.about",
+                                          "nudge.who",
+                                          "nudge.role",
+                                          "nudge.confirm",
+                                          "data",
+                                          "data.delete.confirm",
                                           "no.such.state"};
 
 const std::vector<std::string> kEntries = {"okonomiansvarlig",
@@ -77,7 +82,18 @@ const std::vector<std::string> kPhrases = {"",
                                            "\t\n\r",
                                            "<@U2>",
                                            "%s%s%n",
-                                           "'; DROP TABLE x;--"};
+                                           "'; DROP TABLE x;--",
+                                           "prik",
+                                           "prik @bo",
+                                           "nudge <@U2> teambuilder",
+                                           "tap @",
+                                           "prik @@@",
+                                           "fortæl mere",
+                                           "skriv aldrig igen",
+                                           "jeg er med",
+                                           "mine data",
+                                           "slet mine data",
+                                           "delete my data"};
 
 const std::vector<std::string> kChoiceIds = {"menu.find",
                                              "menu.browse",
@@ -112,6 +128,21 @@ const std::vector<std::string> kChoiceIds = {"menu.find",
                                              "interest.economy",
                                              "interest.nope",
                                              ".",
+                                             "nudge.role.",
+                                             "nudge.role.teambuilder",
+                                             "nudge.role.nope",
+                                             "nudge.general",
+                                             "nudge.send.named",
+                                             "nudge.send.anonymous",
+                                             "nudge.cancel",
+                                             "nudge.more",
+                                             "nudge.no",
+                                             "nudge.never",
+                                             "partner.confirm",
+                                             "partner.decline",
+                                             "data.delete",
+                                             "data.delete.yes",
+                                             "data.delete.no",
                                              "\xFF\xFE"};
 
 std::string random_bytes(std::mt19937& random, std::size_t size) {
@@ -180,6 +211,8 @@ TEST(Robustness, RandomAndHostileInputFromRandomStepsAlwaysGetsAWayOn) {
       conversation.entry_id = pick(random, kEntries);
       conversation.offered = {pick(random, kChoiceIds), pick(random, kChoiceIds)};
       if (turn % 34 == 0) conversation.partner = "Bo";
+      // Someone who never writes: a friend's "no thanks" rightly ends without choices.
+      if (turn % 51 == 0) conversation.nudge_friend = "slack:T1:U9";
     }
     const Incoming incoming = random_incoming(random, conversation, turn);
     const TurnResult result = handle_turn(conversation, incoming, world.context());
