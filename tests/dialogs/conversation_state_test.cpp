@@ -20,6 +20,8 @@ TEST(ConversationState, RoundTripsEveryField) {
   conversation.partner = "slack:T1:U2";
   conversation.partner_label = "<@U2>";
   conversation.offered = {"confirm.yes", "confirm.no"};
+  conversation.nudge_friend = "slack:T1:U3";
+  conversation.nudge_friend_label = "<@U3>";
   const auto loaded = Conversation::from_json(nlohmann::json::parse(conversation.to_json().dump()));
   EXPECT_EQ(loaded.language, conversation.language);
   EXPECT_EQ(loaded.state, conversation.state);
@@ -31,6 +33,8 @@ TEST(ConversationState, RoundTripsEveryField) {
   EXPECT_EQ(loaded.partner, conversation.partner);
   EXPECT_EQ(loaded.partner_label, conversation.partner_label);
   EXPECT_EQ(loaded.offered, conversation.offered);
+  EXPECT_EQ(loaded.nudge_friend, conversation.nudge_friend);
+  EXPECT_EQ(loaded.nudge_friend_label, conversation.nudge_friend_label);
 }
 
 TEST(ConversationState, AnUnreadableDocumentGivesAFreshConversation) {

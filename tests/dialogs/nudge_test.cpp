@@ -139,6 +139,15 @@ TEST(Nudge, AMatrixMentionIsTheFriend) {
   EXPECT_EQ(commands_of<SendNudge>(result)[0].to, "matrix:@bo:example.org");
 }
 
+TEST(Nudge, AsTheVeryFirstMessageWelcomesAndGoesOn) {
+  World world;
+  Chat anna(world);
+  const auto result = anna.say("prik @bo");
+  EXPECT_THAT(all_text(result), HasSubstr("Anna"));
+  EXPECT_EQ(anna.conversation().state, "nudge.role");
+  EXPECT_EQ(anna.conversation().nudge_friend, "console:bo");
+}
+
 TEST(Nudge, OnAChatPlatformAFriendMustBeMentioned) {
   World world;
   Chat anna(world, "slack:T1:U1");
