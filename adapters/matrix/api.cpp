@@ -150,6 +150,22 @@ std::string Endpoints::send_message(const std::string& room_id,
          segment(transaction_id);
 }
 
+std::string Endpoints::messages_backwards(const std::string& room_id, const std::string& from,
+                                          const std::string& to, int limit,
+                                          const std::string& filter) const {
+  std::string url = client_base_ + "/rooms/" + segment(room_id) +
+                    "/messages?dir=b&from=" + query_value(from) + "&limit=" + std::to_string(limit);
+  if (!to.empty()) url += "&to=" + query_value(to);
+  if (!filter.empty()) url += "&filter=" + query_value(filter);
+  return url;
+}
+
+std::string Endpoints::joined_rooms() const { return client_base_ + "/joined_rooms"; }
+
+std::string Endpoints::members(const std::string& room_id) const {
+  return client_base_ + "/rooms/" + segment(room_id) + "/members";
+}
+
 std::string Endpoints::create_room() const { return client_base_ + "/createRoom"; }
 
 std::string Endpoints::account_data(const std::string& user_id, const std::string& type) const {

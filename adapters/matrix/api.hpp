@@ -63,6 +63,12 @@ class Endpoints {
   std::string join(const std::string& room_id) const;
   std::string leave(const std::string& room_id) const;
   std::string send_message(const std::string& room_id, const std::string& transaction_id) const;
+  // GET /rooms/{roomId}/messages?dir=b: up to `limit` events before `from`, stopping at `to`
+  // (empty: no bound); `filter` a RoomEventFilter as JSON.
+  std::string messages_backwards(const std::string& room_id, const std::string& from,
+                                 const std::string& to, int limit, const std::string& filter) const;
+  std::string joined_rooms() const;
+  std::string members(const std::string& room_id) const;
   std::string create_room() const;
   std::string account_data(const std::string& user_id, const std::string& type) const;
 

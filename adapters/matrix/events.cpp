@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <unordered_set>
 
 namespace prik::adapters::matrix {
 namespace {
@@ -221,6 +222,7 @@ http::Result<SyncResponse> parse_sync(std::string_view body) {
     joined.timeline = parse_events(timeline);
     const json* limited = member(timeline, "limited");
     joined.limited = limited && limited->is_boolean() && limited->get<bool>();
+    joined.prev_batch = string_field(timeline, "prev_batch");
     sync.joined.push_back(std::move(joined));
   }
   for (const auto& [room_id, room] : object_field(rooms, "invite").items()) {
@@ -232,6 +234,63 @@ http::Result<SyncResponse> parse_sync(std::string_view body) {
     sync.left.push_back({room_id, parse_events(object_field(room, "timeline"))});
   }
   return sync;
+}
+
+http::Result<MessagesPage> parse_messages(std::string_view body) {
+  const json document = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  const json* chunk = document.is_discarded() ? nullptr : member(document, "chunk");
+  if (!chunk || !chunk->is_array()) {
+    return http::Error{http::Error::Kind::protocol, "parse /messages", "no chunk array"};
+  }
+  MessagesPage page;
+  for (const json& event : *chunk) {
+    if (auto parsed = parse_event(event)) page.chunk.push_back(std::move(*parsed));
+  }
+  page.end = string_field(document, "end");
+  return page;
+}
+
+http::Result<std::vector<RoomEvent>> parse_members(std::string_view body) {
+  const json document = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  const json* chunk = document.is_discarded() ? nullptr : member(document, "chunk");
+  if (!chunk || !chunk->is_array()) {
+    return http::Error{http::Error::Kind::protocol, "parse /members", "no chunk array"};
+  }
+  std::vector<RoomEvent> members;
+  for (const json& event : *chunk) {
+    auto parsed = parse_event(event);
+    if (parsed && parsed->kind == RoomEvent::Kind::member) members.push_back(std::move(*parsed));
+  }
+  return members;
+}
+
+http::Result<std::vector<std::string>> parse_joined_rooms(std::string_view body) {
+  const json document = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  const json* rooms = document.is_discarded() ? nullptr : member(document, "joined_rooms");
+  if (!rooms || !rooms->is_array()) {
+    return http::Error{http::Error::Kind::protocol, "parse /joined_rooms", "no joined_rooms array"};
+  }
+  std::vector<std::string> room_ids;
+  for (const json& room : *rooms) {
+    if (room.is_string()) room_ids.push_back(room.get<std::string>());
+  }
+  return room_ids;
+}
+
+void fill_gap(JoinedRoom& room, std::vector<RoomEvent> gap_newest_first) {
+  std::vector<RoomEvent> timeline;
+  timeline.reserve(gap_newest_first.size() + room.timeline.size());
+  std::unordered_set<std::string> seen;
+  const auto keep = [&](RoomEvent& event) {
+    if (event.event_id.empty() || seen.insert(event.event_id).second) {
+      timeline.push_back(std::move(event));
+    }
+  };
+  for (auto event = gap_newest_first.rbegin(); event != gap_newest_first.rend(); ++event) {
+    keep(*event);
+  }
+  for (auto& event : room.timeline) keep(event);
+  room.timeline = std::move(timeline);
 }
 
 ErrorBody parse_error_body(std::string_view body) {
@@ -348,14 +407,18 @@ json direct_content(const DirectRooms& rooms) {
   return content;
 }
 
+json timeline_event_filter() {
+  return {{"types", json::array({"m.room.message", "m.room.member", "m.room.encrypted"})}};
+}
+
 json sync_filter() {
   const json none = {{"not_types", json::array({"*"})}};
+  json timeline = timeline_event_filter();
+  timeline["limit"] = kTimelineLimit;
   return {{"presence", none},
           {"account_data", {{"types", json::array({"m.direct"})}}},
           {"room",
-           {{"timeline",
-             {{"types", json::array({"m.room.message", "m.room.member", "m.room.encrypted"})},
-              {"limit", 50}}},
+           {{"timeline", timeline},
             {"state",
              {{"types", json::array({"m.room.member", "m.room.create", "m.room.encryption"})}}},
             {"ephemeral", none},

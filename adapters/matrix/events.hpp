@@ -60,6 +60,7 @@ struct JoinedRoom {
   std::vector<RoomEvent> state;     // state before the timeline
   std::vector<RoomEvent> timeline;  // in order
   bool limited = false;             // the timeline has a gap before it
+  std::string prev_batch;           // where to page back from (GET /messages from=) to fill it
 };
 
 struct InvitedRoom {
@@ -84,6 +85,27 @@ struct SyncResponse {
 };
 
 http::Result<SyncResponse> parse_sync(std::string_view body);
+
+// One page of GET /rooms/{roomId}/messages. With dir=b the chunk is newest first; `end` is where
+// the next page starts, empty when the server has no more events to give.
+struct MessagesPage {
+  std::vector<RoomEvent> chunk;
+  std::string end;
+};
+
+// A body that is not a JSON object or lacks the chunk array is an error; entries of the chunk
+// that are not events are skipped.
+http::Result<MessagesPage> parse_messages(std::string_view body);
+
+// The m.room.member events of GET /rooms/{roomId}/members (its chunk).
+http::Result<std::vector<RoomEvent>> parse_members(std::string_view body);
+
+// The room ids of GET /joined_rooms.
+http::Result<std::vector<std::string>> parse_joined_rooms(std::string_view body);
+
+// Puts the events of a limited timeline's gap (as GET /messages dir=b pages them: newest first)
+// before its timeline, in chronological order, keeping only the first event of each event_id.
+void fill_gap(JoinedRoom& room, std::vector<RoomEvent> gap_newest_first);
 
 // One event object (a timeline, state or stripped state entry); nullopt when it is not an object
 // with a string type.
@@ -126,10 +148,15 @@ nlohmann::json direct_room_request(const std::string& user_id);
 // The content of the m.direct account data event for `rooms`.
 nlohmann::json direct_content(const DirectRooms& rooms);
 
-// The sync filter: timeline m.room.message, m.room.member and m.room.encrypted; state
-// m.room.member, m.room.create and m.room.encryption; no presence, ephemeral events or room
-// account data; global account data m.direct only. Members are not lazy-loaded, so that a full
-// state sync shows who is in every room.
+// The sync filter: timeline m.room.message, m.room.member and m.room.encrypted (at most
+// kTimelineLimit events per room); state m.room.member, m.room.create and m.room.encryption; no
+// presence, ephemeral events or room account data; global account data m.direct only. Members are
+// not lazy-loaded, so that a full state sync shows who is in every room.
+inline constexpr int kTimelineLimit = 50;
 nlohmann::json sync_filter();
+
+// The RoomEventFilter of the timeline, for GET /messages: the same event types as the sync's
+// timeline, so that a back-filled gap reads like the timeline it belongs to.
+nlohmann::json timeline_event_filter();
 
 }  // namespace prik::adapters::matrix

@@ -7,6 +7,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -26,6 +27,13 @@ using json = nlohmann::json;
 // Joins, leaves and m.direct updates are retried this often on transient failures.
 constexpr int kHousekeepingAttempts = 5;
 constexpr std::chrono::milliseconds kHousekeepingFirstDelay{2'000};
+// A limited timeline's gap is paged back this many events at a time, for at most this many
+// pages (a bound against a server that never says it is done).
+constexpr int kGapPageSize = 100;
+constexpr int kMaxGapPages = 1'000;
+// Sends under way at once; more wait in line. Keeps the connections to the homeserver few and
+// kept alive (a burst of replies to many rooms would otherwise open a connection per reply).
+constexpr std::size_t kMaxSendsInFlight = 8;
 
 std::string dump(const json& value) {
   return value.dump(-1, ' ', false, json::error_handler_t::replace);
@@ -62,6 +70,7 @@ struct MatrixAdapter::Core : std::enable_shared_from_this<MatrixAdapter::Core> {
         client(std::move(http_client)),
         endpoints(options.homeserver_url),
         filter(dump(sync_filter())),
+        gap_filter(dump(timeline_event_filter())),
         rooms(options.user_id, options.allowed_servers),
         machine(options.backoff, options.seed != 0 ? options.seed : std::random_device{}()),
         timer(strand) {}
@@ -72,6 +81,7 @@ struct MatrixAdapter::Core : std::enable_shared_from_this<MatrixAdapter::Core> {
   std::unique_ptr<http::Client> client;
   Endpoints endpoints;
   std::string filter;
+  std::string gap_filter;
   RoomTracker rooms;
   SyncMachine machine;
   asio::steady_timer timer;
@@ -79,13 +89,16 @@ struct MatrixAdapter::Core : std::enable_shared_from_this<MatrixAdapter::Core> {
   IncomingSink* sink = nullptr;
   std::string since;
   bool full_state_next = false;
+  bool synced = false;  // a /sync batch of this run has been processed
   bool started = false;
   bool stop_requested = false;
   bool stop_reported = false;
   bool token_rejected = false;
   bool direct_put_running = false;
   bool direct_put_again = false;
-  std::map<std::string, std::vector<RoomCallback>> rooms_being_created;  // by user id
+  std::map<std::string, std::vector<RoomCallback>> direct_room_waiters;  // by user id
+  std::size_t sends_in_flight = 0;
+  std::deque<std::function<void()>> queued_sends;
 
   mutable std::mutex status_mutex;
   MatrixStatus status;  // guarded by status_mutex
@@ -120,8 +133,9 @@ struct MatrixAdapter::Core : std::enable_shared_from_this<MatrixAdapter::Core> {
                      then = std::move(then)](http::Result<http::ClientResponse> result) mutable {
                       self->on_strand([result = std::move(result), where = std::move(where),
                                        then = std::move(then)]() mutable {
+                        static const http::ClientResponse no_response;
                         const Outcome outcome = classify(result, std::move(where));
-                        then(outcome, result ? *result : http::ClientResponse{});
+                        then(outcome, result ? *result : no_response);
                       });
                     });
   }
@@ -262,7 +276,85 @@ struct MatrixAdapter::Core : std::enable_shared_from_this<MatrixAdapter::Core> {
                                            "unreadable answer: " + batch.error().message));
              return;
            }
-           self->process(std::move(*batch));
+           self->fill_gaps(std::make_shared<SyncResponse>(std::move(*batch)), 0);
+         });
+  }
+
+  // A limited timeline has a gap between the previous sync and its first event. Each gap is
+  // paged back with GET /messages from the timeline's prev_batch to the previous sync's token
+  // (the spec's `to`), one room after the other, before the batch is processed; a failure fetches
+  // the whole batch again. The very first sync answers no old messages and fills no gap.
+  struct Gap {
+    std::size_t room = 0;  // index into the batch's joined rooms
+    std::string from;
+    std::vector<RoomEvent> events;  // newest first
+    int pages = 0;
+  };
+
+  void fill_gaps(std::shared_ptr<SyncResponse> batch, std::size_t room) {
+    if (machine.stopped()) return;
+    if (since.empty()) room = batch->joined.size();
+    while (room < batch->joined.size() &&
+           !(batch->joined[room].limited && !batch->joined[room].prev_batch.empty())) {
+      ++room;
+    }
+    if (room == batch->joined.size()) {
+      process(*batch);
+      return;
+    }
+    auto gap = std::make_shared<Gap>();
+    gap->room = room;
+    gap->from = batch->joined[room].prev_batch;
+    fetch_gap_page(std::move(batch), std::move(gap));
+  }
+
+  void fetch_gap_page(std::shared_ptr<SyncResponse> batch, std::shared_ptr<Gap> gap) {
+    const std::string& room_id = batch->joined[gap->room].room_id;
+    const auto url =
+        endpoints.messages_backwards(room_id, gap->from, since, kGapPageSize, gap_filter);
+    call(make_request("GET", url, nullptr, options.request_timeout),
+         "GET /rooms/" + room_id + "/messages",
+         [self = shared_from_this(), batch, gap](const Outcome& outcome,
+                                                 const http::ClientResponse& response) {
+           if (self->machine.stopped()) return;
+           JoinedRoom& joined = batch->joined[gap->room];
+           if (outcome.kind == Outcome::Kind::rejected) {
+             // The history is not visible to the bot (or the room is gone): nothing to fill.
+             spdlog::warn("matrix: {}; the gap before the timeline of {} stays unread",
+                          outcome.to_string(), joined.room_id);
+             fill_gap(joined, std::move(gap->events));
+             self->fill_gaps(batch, gap->room + 1);
+             return;
+           }
+           if (!outcome.ok()) {
+             self->resume(outcome);
+             return;
+           }
+           auto page = parse_messages(response.body);
+           if (!page) {
+             self->resume(Outcome::failure(Outcome::Kind::transient, outcome.where,
+                                           "unreadable answer: " + page.error().message));
+             return;
+           }
+           ++gap->pages;
+           const bool moved = !page->chunk.empty() || page->end != gap->from;
+           for (auto& event : page->chunk) gap->events.push_back(std::move(event));
+           const bool more = !page->end.empty() && page->end != self->since && moved;
+           if (more && gap->pages < kMaxGapPages) {
+             gap->from = std::move(page->end);
+             self->fetch_gap_page(batch, gap);
+             return;
+           }
+           if (more) {
+             spdlog::warn(
+                 "matrix: the gap before the timeline of {} is longer than {} events; "
+                 "older messages in it stay unread",
+                 joined.room_id, kGapPageSize * kMaxGapPages);
+           }
+           spdlog::info("matrix: {} earlier events fetched for the limited timeline of {}",
+                        gap->events.size(), joined.room_id);
+           fill_gap(joined, std::move(gap->events));
+           self->fill_gaps(batch, gap->room + 1);
          });
   }
 
@@ -318,6 +410,7 @@ struct MatrixAdapter::Core : std::enable_shared_from_this<MatrixAdapter::Core> {
         }
         self->since = next_batch;
         self->full_state_next = false;
+        self->synced = true;
         self->update_status([&](MatrixStatus& s) {
           s.since = next_batch;
           ++s.batches;
@@ -375,15 +468,82 @@ struct MatrixAdapter::Core : std::enable_shared_from_this<MatrixAdapter::Core> {
         });
   }
 
-  // The DM room with `user_id`: a known one, or a new one made with POST /createRoom.
+  // The DM room with `user_id`: a known one, one the tracker has not seen yet, or a new one made
+  // with POST /createRoom. Looking before creating matters when an earlier createRoom's answer
+  // was lost: the room exists, and a second one would split the conversation. Until the first
+  // /sync of this run is processed the tracker knows no room, so the send is retried later.
   void with_direct_room(const std::string& user_id, RoomCallback callback) {
     if (auto room_id = rooms.direct_room_for(user_id)) {
       callback(std::move(room_id), Outcome{});
       return;
     }
-    auto& waiting = rooms_being_created[user_id];
+    if (!synced) {
+      callback(std::nullopt,
+               Outcome::failure(Outcome::Kind::transient, "find the DM with " + user_id,
+                                "the first /sync is not processed yet"));
+      return;
+    }
+    auto& waiting = direct_room_waiters[user_id];
     waiting.push_back(std::move(callback));
     if (waiting.size() > 1) return;
+    call(make_request("GET", endpoints.joined_rooms(), nullptr, options.request_timeout),
+         "GET /joined_rooms",
+         [self = shared_from_this(), user_id](const Outcome& answer,
+                                              const http::ClientResponse& response) {
+           if (!answer.ok()) {
+             self->direct_room_found(user_id, std::nullopt, answer);
+             return;
+           }
+           auto joined = parse_joined_rooms(response.body);
+           if (!joined) {
+             self->direct_room_found(
+                 user_id, std::nullopt,
+                 Outcome::failure(Outcome::Kind::transient, answer.where,
+                                  "unreadable answer: " + joined.error().message));
+             return;
+           }
+           auto unseen = std::make_shared<std::vector<std::string>>();
+           for (auto& room_id : *joined) {
+             if (!self->rooms.knows(room_id)) unseen->push_back(std::move(room_id));
+           }
+           self->look_for_direct_room(user_id, std::move(unseen), 0);
+         });
+  }
+
+  // Checks the members of the rooms the tracker does not know, one after the other.
+  void look_for_direct_room(const std::string& user_id,
+                            std::shared_ptr<std::vector<std::string>> candidates,
+                            std::size_t next) {
+    if (next == candidates->size()) {
+      create_direct_room(user_id);
+      return;
+    }
+    const std::string room_id = (*candidates)[next];
+    call(make_request("GET", endpoints.members(room_id), nullptr, options.request_timeout),
+         "GET /rooms/" + room_id + "/members",
+         [self = shared_from_this(), user_id, candidates, next, room_id](
+             const Outcome& answer, const http::ClientResponse& response) {
+           if (answer.kind == Outcome::Kind::rejected) {  // left or forgotten meanwhile
+             self->look_for_direct_room(user_id, candidates, next + 1);
+             return;
+           }
+           if (!answer.ok()) {
+             self->direct_room_found(user_id, std::nullopt, answer);
+             return;
+           }
+           const auto members = parse_members(response.body);
+           if (members && is_direct_between(*members, self->options.user_id, user_id)) {
+             spdlog::info("matrix: found the DM room {} with {}", room_id, user_id);
+             self->rooms.add_direct_room(user_id, room_id);
+             self->put_direct();
+             self->direct_room_found(user_id, room_id, Outcome{});
+             return;
+           }
+           self->look_for_direct_room(user_id, candidates, next + 1);
+         });
+  }
+
+  void create_direct_room(const std::string& user_id) {
     const json body = direct_room_request(user_id);
     call(make_request("POST", endpoints.create_room(), &body, options.request_timeout),
          "POST /createRoom",
@@ -404,11 +564,37 @@ struct MatrixAdapter::Core : std::enable_shared_from_this<MatrixAdapter::Core> {
                                           "the answer has no room_id");
              }
            }
-           self->note_token_rejected(outcome);
-           auto waiting = std::move(self->rooms_being_created[user_id]);
-           self->rooms_being_created.erase(user_id);
-           for (auto& callback : waiting) callback(room_id, outcome);
+           self->direct_room_found(user_id, std::move(room_id), outcome);
          });
+  }
+
+  void direct_room_found(const std::string& user_id, std::optional<std::string> room_id,
+                         const Outcome& outcome) {
+    note_token_rejected(outcome);
+    auto waiting = std::move(direct_room_waiters[user_id]);
+    direct_room_waiters.erase(user_id);
+    for (auto& callback : waiting) callback(room_id, outcome);
+  }
+
+  // Runs `send` now when fewer than kMaxSendsInFlight are under way, else when one ends (it then
+  // calls next_in_line()).
+  void in_line(std::function<void()> send) {
+    if (sends_in_flight < kMaxSendsInFlight) {
+      ++sends_in_flight;
+      send();
+      return;
+    }
+    queued_sends.push_back(std::move(send));
+  }
+
+  void next_in_line() {
+    if (queued_sends.empty()) {
+      --sends_in_flight;
+      return;
+    }
+    auto send = std::move(queued_sends.front());
+    queued_sends.pop_front();
+    send();
   }
 
   void send(const OutboxMessage& message, std::function<void(SendResult)> done) {
@@ -426,14 +612,17 @@ struct MatrixAdapter::Core : std::enable_shared_from_this<MatrixAdapter::Core> {
         done(to_send_result(outcome));
         return;
       }
-      const json body = notice_content(message.message);
-      self->call(self->make_request("PUT", self->endpoints.send_message(*room_id, message.id),
-                                    &body, self->options.request_timeout),
-                 "PUT /rooms/" + *room_id + "/send",
-                 [self, done](const Outcome& sent, const http::ClientResponse&) {
-                   self->note_token_rejected(sent);
-                   done(to_send_result(sent));
-                 });
+      self->in_line([self, message, done, room_id = std::move(*room_id)] {
+        const json body = notice_content(message.message);
+        self->call(self->make_request("PUT", self->endpoints.send_message(room_id, message.id),
+                                      &body, self->options.request_timeout),
+                   "PUT /rooms/" + room_id + "/send",
+                   [self, done](const Outcome& sent, const http::ClientResponse&) {
+                     self->note_token_rejected(sent);
+                     self->next_in_line();
+                     done(to_send_result(sent));
+                   });
+      });
     };
     std::string room_id = without_platform(message.message.conversation);
     if (!room_id.empty()) {
@@ -454,6 +643,8 @@ struct MatrixAdapter::Core : std::enable_shared_from_this<MatrixAdapter::Core> {
 http::Result<std::unique_ptr<MatrixAdapter>> MatrixAdapter::create(boost::asio::io_context& io,
                                                                    MatrixOptions options,
                                                                    SyncTokenStore& tokens) {
+  options.http.max_idle_per_host = std::max(options.http.max_idle_per_host,
+                                            kMaxSendsInFlight + 2);  // the sends, a sync, one more
   auto client = http::Client::create(io, options.http);
   if (!client) return client.error();
   auto core = std::make_shared<Core>(io, std::move(options), tokens, std::move(client.value()));

@@ -11,6 +11,19 @@ bool is_present(const std::string& membership) {
 
 }  // namespace
 
+bool is_direct_between(const std::vector<RoomEvent>& members, const std::string& bot_user_id,
+                       const std::string& user_id) {
+  std::map<std::string, std::string> membership;  // the last event per member wins
+  for (const auto& event : members) {
+    if (event.kind == RoomEvent::Kind::member) membership[event.state_key] = event.membership;
+  }
+  std::set<std::string> present;
+  for (const auto& [user, state] : membership) {
+    if (is_present(state)) present.insert(user);
+  }
+  return bot_user_id != user_id && present == std::set<std::string>{bot_user_id, user_id};
+}
+
 RoomTracker::RoomTracker(std::string bot_user_id, std::vector<std::string> allowed_servers)
     : bot_(std::move(bot_user_id)), allowed_servers_(std::move(allowed_servers)) {}
 
@@ -27,12 +40,16 @@ SyncPlan RoomTracker::apply(const SyncResponse& sync, bool answer_timeline) {
     rooms_.erase(left.room_id);
     for (auto& [user, room_ids] : direct_) std::erase(room_ids, left.room_id);
   }
-  for (const auto& [room_id, room] : rooms_) {
-    if (room.left) continue;
-    if (auto partner = direct_partner(room)) {
+  // Only the rooms of this batch can have become DMs.
+  const auto remember_if_direct = [&](const std::string& room_id) {
+    const auto room = rooms_.find(room_id);
+    if (room == rooms_.end() || room->second.left) return;
+    if (auto partner = direct_partner(room->second)) {
       plan.direct_changed = remember_direct(*partner, room_id) || plan.direct_changed;
     }
-  }
+  };
+  for (const auto& invite : sync.invited) remember_if_direct(invite.room_id);
+  for (const auto& joined : sync.joined) remember_if_direct(joined.room_id);
   return plan;
 }
 
@@ -91,6 +108,9 @@ void RoomTracker::handle_joined(const JoinedRoom& joined, bool answer_timeline, 
         room.encrypted = true;
         break;
       case RoomEvent::Kind::message:
+        if (event.msgtype == "m.notice" && !from_bot && !event.sender.empty()) {
+          bots_.insert(event.sender);
+        }
         if (answer_timeline && !from_bot && !room.left) {
           handle_message(joined.room_id, room, event, plan);
         }
@@ -133,7 +153,10 @@ void RoomTracker::handle_message(const std::string& room_id, const Room& room,
   if (auto found = room.members.find(event.sender); found != room.members.end()) {
     incoming.display_name = found->second.display_name;
   }
-  for (const auto& user : mentioned_users(event)) incoming.mentions.push_back("matrix:" + user);
+  for (const auto& user : mentioned_users(event)) {
+    incoming.mentions.push_back("matrix:" + user);
+    if (is_bot(user)) incoming.mentioned_bots.push_back("matrix:" + user);
+  }
   plan.deliveries.push_back(std::move(incoming));
 }
 
@@ -192,6 +215,10 @@ void RoomTracker::forget_encrypted_notice(const std::string& room_id) {
   if (auto found = rooms_.find(room_id); found != rooms_.end()) {
     found->second.encrypted_notice_sent = false;
   }
+}
+
+bool RoomTracker::is_bot(const std::string& user_id) const {
+  return user_id == bot_ || bots_.contains(user_id);
 }
 
 bool RoomTracker::is_direct(const std::string& room_id) const {

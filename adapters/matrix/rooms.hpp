@@ -9,6 +9,9 @@
 // - an m.text m.room.message from someone else becomes an Incoming (user "matrix:@a:b",
 //   conversation = room id); the bot's own events, edits, notices, other msgtypes and empty
 //   bodies are ignored; with answer_timeline false (the very first sync) no message is answered;
+// - the people a message mentions go to Incoming::mentions; those known to be bots -- the bot
+//   itself, and anyone who sent an m.notice (the msgtype the spec reserves for automated
+//   clients) in a room the bot is in -- also to Incoming::mentioned_bots;
 // - an m.room.encrypted event from someone else in a DM becomes, once per room, an Incoming with
 //   empty text, choice_id kEncryptedChoice and event_id "matrix.encrypted:<room id>", so that
 //   the core can say (in the person's language) that the bot cannot read encrypted messages;
@@ -29,6 +32,11 @@
 namespace prik::adapters::matrix {
 
 inline constexpr const char* kEncryptedChoice = "matrix.encrypted";
+
+// Whether `members` (a room's m.room.member events) hold, joined or invited, exactly the bot and
+// `user_id`: a DM between them.
+bool is_direct_between(const std::vector<RoomEvent>& members, const std::string& bot_user_id,
+                       const std::string& user_id);
 
 struct SyncPlan {
   std::vector<dialogs::Incoming> deliveries;
@@ -54,6 +62,8 @@ class RoomTracker {
 
   bool is_direct(const std::string& room_id) const;
   bool knows(const std::string& room_id) const { return rooms_.contains(room_id); }
+  // Whether `user_id` is known to be a bot (Prik itself, or someone who sent an m.notice).
+  bool is_bot(const std::string& user_id) const;
 
  private:
   struct Member {
@@ -81,6 +91,7 @@ class RoomTracker {
   std::vector<std::string> allowed_servers_;
   std::map<std::string, Room> rooms_;
   DirectRooms direct_;
+  std::set<std::string> bots_;  // other users seen sending m.notice
 };
 
 }  // namespace prik::adapters::matrix

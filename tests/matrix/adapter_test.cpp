@@ -149,6 +149,26 @@ class MatrixAdapterTest : public ::testing::Test {
     return stop_reasons_;
   }
 
+  // From now on every /sync fails; returns once the long-poll under way has ended.
+  void stop_syncing() {
+    const int syncs = fake_.calls(Endpoint::sync);
+    fake_.fail_next(Endpoint::sync, {503, json::object(), {}}, 10'000);
+    ASSERT_TRUE(eventually([&] { return fake_.calls(Endpoint::sync) > syncs; }));
+  }
+
+  // Texts "<prefix> 1" to "<prefix> <count>".
+  static std::vector<std::string> numbered(const std::string& prefix, int count) {
+    std::vector<std::string> texts;
+    for (int i = 1; i <= count; ++i) texts.push_back(prefix + " " + std::to_string(i));
+    return texts;
+  }
+
+  std::vector<std::string> received_texts() const {
+    std::vector<std::string> texts;
+    for (const auto& incoming : sink_.received()) texts.push_back(incoming.text);
+    return texts;
+  }
+
   void TearDown() override {
     if (adapter_) adapter_->stop();
     adapter_.reset();
@@ -275,7 +295,7 @@ TEST_F(MatrixAdapterTest, ReplyIsANoticeWithTheOutboxIdAsTxnId) {
 
 TEST_F(MatrixAdapterTest, SendWhoseAnswerIsLostIsRetriedWithTheSameTxnIdAndShownOnce) {
   start_in_dm_with_alice();
-  fake_.hold_send_answers(1500ms);
+  fake_.hold_answers(Endpoint::send, 1500ms);
   const SendResult lost = send(outbox("out-lost", "!dm:fake.example", "Hej"));
   EXPECT_EQ(lost.kind, SendResult::Kind::retry) << lost.detail;
   OutboxMessage again = outbox("out-lost", "!dm:fake.example", "Hej");
@@ -411,6 +431,149 @@ TEST_F(MatrixAdapterTest, WhenTheOtherPersonLeavesTheBotLeavesToo) {
   start_in_dm_with_alice();
   fake_.member_leaves("!dm:fake.example", kAlice);
   EXPECT_TRUE(eventually([&] { return fake_.left().contains("!dm:fake.example"); }));
+}
+
+TEST_F(MatrixAdapterTest, LimitedTimelineIsBackFilledSoEveryMessageGetsOneTurnInOrder) {
+  start_in_dm_with_alice();
+  const std::string before = tokens_.load();
+  fake_.set_timeline_limit(3);
+  fake_.set_messages_limit(4);  // several pages
+  const auto texts = numbered("besked", 20);
+  const auto event_ids = fake_.post_texts("!dm:fake.example", kAlice, texts);
+  ASSERT_TRUE(eventually([&] { return sink_.received().size() >= 20; }));
+  std::this_thread::sleep_for(100ms);
+  ASSERT_EQ(received_texts(), texts);
+  for (std::size_t i = 0; i < event_ids.size(); ++i) {
+    EXPECT_EQ(sink_.received()[i].event_id, event_ids[i]);
+  }
+  const auto queries = fake_.messages_queries();
+  ASSERT_GE(queries.size(), 4u);  // 17 missing events, 4 per page
+  EXPECT_NE(queries[0].find("dir=b"), std::string::npos) << queries[0];
+  EXPECT_NE(queries[0].find("to=" + before), std::string::npos) << queries[0];
+  EXPECT_NE(queries[0].find("filter="), std::string::npos) << queries[0];
+}
+
+TEST_F(MatrixAdapterTest, GapOverlappingTheTimelineStillDeliversEachMessageOnce) {
+  start_in_dm_with_alice();
+  fake_.set_timeline_limit(4);
+  fake_.set_prev_batch_overlap(2);  // paging back repeats two events of the timeline
+  const auto texts = numbered("hej", 10);
+  fake_.post_texts("!dm:fake.example", kAlice, texts);
+  ASSERT_TRUE(eventually([&] { return sink_.received().size() >= 10; }));
+  std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(received_texts(), texts);
+}
+
+TEST_F(MatrixAdapterTest, FailedBackFillFetchesTheBatchAgainAndLosesNothing) {
+  start_in_dm_with_alice();
+  const std::string before = tokens_.load();
+  fake_.set_timeline_limit(2);
+  fake_.fail_next(Endpoint::messages, {502, json::object(), {}});
+  const auto texts = numbered("igen", 8);
+  fake_.post_texts("!dm:fake.example", kAlice, texts);
+  ASSERT_TRUE(eventually([&] { return sink_.received().size() >= 8; }));
+  std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(received_texts(), texts);
+  EXPECT_GE(fake_.calls(Endpoint::messages), 2);
+  EXPECT_NE(tokens_.load(), before);
+}
+
+TEST_F(MatrixAdapterTest, MessagesSentWhileTheBotWasDownAreBackFilledAfterARestart) {
+  start_in_dm_with_alice();
+  adapter_->stop();
+  adapter_.reset();
+  fake_.set_timeline_limit(5);
+  const auto texts = numbered("mens du sov", 30);
+  fake_.post_texts("!dm:fake.example", kAlice, texts);
+  start();
+  ASSERT_TRUE(eventually([&] { return sink_.received().size() >= 30; }));
+  std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(received_texts(), texts);
+  EXPECT_TRUE(sink_.received().back().direct);
+}
+
+TEST_F(MatrixAdapterTest, FirstSyncEverFillsNoGap) {
+  fake_.add_joined_room("!dm:fake.example", {{kAlice, "Alice"}});
+  fake_.post_texts("!dm:fake.example", kAlice, numbered("gammel", 10));
+  fake_.set_timeline_limit(3);
+  start();
+  ASSERT_TRUE(eventually([&] { return adapter_->status().batches >= 1; }));
+  std::this_thread::sleep_for(100ms);
+  EXPECT_TRUE(sink_.received().empty());
+  EXPECT_EQ(fake_.calls(Endpoint::messages), 0);
+}
+
+TEST_F(MatrixAdapterTest, LostCreateRoomAnswerFoundOnTheNextSyncGivesOneDmAndOneMessage) {
+  start_in_dm_with_alice();
+  fake_.hold_answers(Endpoint::create_room, 1500ms);
+  OutboxMessage first = outbox("out-carol", "", "Hej Carol");
+  first.message.to = "matrix:@carol:fake.example";
+  EXPECT_EQ(send(first).kind, SendResult::Kind::retry);
+  OutboxMessage again = first;
+  again.attempt = 1;
+  EXPECT_EQ(send(again).kind, SendResult::Kind::delivered);
+  EXPECT_EQ(fake_.create_room_requests().size(), 1u);
+  const auto sent = fake_.sent();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].room_id, "!created1:fake.example");
+  EXPECT_EQ(sent[0].transaction_id, "out-carol");
+}
+
+TEST_F(MatrixAdapterTest, LostCreateRoomAnswerIsFoundAmongTheJoinedRoomsBeforeCreatingAgain) {
+  start_in_dm_with_alice();
+  // No /sync gets through: only GET /joined_rooms can reveal the room.
+  stop_syncing();
+  fake_.hold_answers(Endpoint::create_room, 1500ms);
+  OutboxMessage first = outbox("out-carol", "", "Hej Carol");
+  first.message.to = "matrix:@carol:fake.example";
+  EXPECT_EQ(send(first).kind, SendResult::Kind::retry);
+  OutboxMessage again = first;
+  again.attempt = 1;
+  EXPECT_EQ(send(again).kind, SendResult::Kind::delivered);
+  EXPECT_EQ(send(again).kind, SendResult::Kind::delivered);  // a retry after a lost send answer
+  EXPECT_EQ(fake_.create_room_requests().size(), 1u);
+  EXPECT_GE(fake_.calls(Endpoint::joined_rooms), 2);
+  EXPECT_GE(fake_.calls(Endpoint::members), 1);
+  const auto sent = fake_.sent();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].room_id, "!created1:fake.example");
+  ASSERT_TRUE(eventually([&] {
+    const json direct = fake_.account_data("m.direct");
+    return direct.contains("@carol:fake.example") &&
+           direct["@carol:fake.example"] == json::array({"!created1:fake.example"});
+  }));
+}
+
+TEST_F(MatrixAdapterTest, WhenTheRoomsCannotBeListedNoSecondRoomIsCreated) {
+  start_in_dm_with_alice();
+  stop_syncing();
+  fake_.hold_answers(Endpoint::create_room, 1500ms);
+  OutboxMessage first = outbox("out-carol", "", "Hej Carol");
+  first.message.to = "matrix:@carol:fake.example";
+  EXPECT_EQ(send(first).kind, SendResult::Kind::retry);
+  fake_.fail_next(Endpoint::joined_rooms, {502, json::object(), {}});
+  EXPECT_EQ(send(first).kind, SendResult::Kind::retry);
+  EXPECT_EQ(fake_.create_room_requests().size(), 1u);
+  EXPECT_TRUE(fake_.sent().empty());
+}
+
+TEST_F(MatrixAdapterTest, MentionsOfTheBotAndOfOtherBotsAreMarked) {
+  start_in_dm_with_alice();
+  const std::string helper_bot = "@reminder:fake.example";
+  fake_.post_event("!dm:fake.example", helper_bot, "m.room.message",
+                   {{"msgtype", "m.notice"}, {"body", "Husk mødet i aften"}});
+  fake_.post_event("!dm:fake.example", kAlice, "m.room.message",
+                   {{"msgtype", "m.text"},
+                    {"body",
+                     "@prik:fake.example kan du spørge @bob:fake.example og "
+                     "@reminder:fake.example?"}});
+  ASSERT_TRUE(eventually([&] { return sink_.received().size() == 1; }));
+  const auto incoming = sink_.received()[0];
+  EXPECT_EQ(incoming.mentions,
+            (std::vector<std::string>{"matrix:" + kBot, "matrix:@bob:fake.example",
+                                      "matrix:" + helper_bot}));
+  EXPECT_EQ(incoming.mentioned_bots,
+            (std::vector<std::string>{"matrix:" + kBot, "matrix:" + helper_bot}));
 }
 
 }  // namespace

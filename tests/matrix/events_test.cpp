@@ -20,6 +20,7 @@ TEST(MatrixSyncParsing, InitialSyncFixtureGivesRoomsInvitesAndDirectMap) {
   const JoinedRoom& room = sync->joined[0];
   EXPECT_EQ(room.room_id, "!726s6s6q:example.com");
   EXPECT_TRUE(room.limited);
+  EXPECT_EQ(room.prev_batch, "t34-23535_0_0");
   EXPECT_EQ(room.summary.joined_member_count, 2);
   EXPECT_EQ(room.summary.invited_member_count, 0);
   ASSERT_EQ(room.state.size(), 1u);
@@ -258,6 +259,77 @@ TEST(MatrixRequests, FilterKeepsTheFixtureTypesExceptReactions) {
   EXPECT_EQ(filter["account_data"], fixture["account_data"]);
   EXPECT_EQ(filter["room"]["ephemeral"], fixture["room"]["ephemeral"]);
   EXPECT_FALSE(filter["room"]["timeline"].contains("lazy_load_members"));
+}
+
+TEST(MatrixMessagesPage, ChunkIsNewestFirstAndEndIsWhereTheNextPageStarts) {
+  const json body = {{"start", "t47429"},
+                     {"end", "t47409"},
+                     {"chunk",
+                      {{{"type", "m.room.message"},
+                        {"event_id", "$2"},
+                        {"sender", "@a:b.c"},
+                        {"content", {{"msgtype", "m.text"}, {"body", "two"}}}},
+                       42,
+                       {{"type", "m.room.message"},
+                        {"event_id", "$1"},
+                        {"sender", "@a:b.c"},
+                        {"content", {{"msgtype", "m.text"}, {"body", "one"}}}}}}};
+  const auto page = parse_messages(body.dump());
+  ASSERT_TRUE(page) << page.error().to_string();
+  EXPECT_EQ(page->end, "t47409");
+  ASSERT_EQ(page->chunk.size(), 2u);
+  EXPECT_EQ(page->chunk[0].body, "two");
+  EXPECT_EQ(page->chunk[1].body, "one");
+
+  const auto last = parse_messages(R"({"start":"t1","chunk":[]})");
+  ASSERT_TRUE(last);
+  EXPECT_TRUE(last->end.empty());
+  EXPECT_FALSE(parse_messages(R"({"start":"t1"})"));
+  EXPECT_FALSE(parse_messages("[]"));
+}
+
+RoomEvent text_event(const std::string& event_id) {
+  RoomEvent event;
+  event.kind = RoomEvent::Kind::message;
+  event.event_id = event_id;
+  event.body = event_id;
+  return event;
+}
+
+TEST(MatrixGap, GapGoesBeforeTheTimelineOldestFirstWithoutRepeatedEvents) {
+  JoinedRoom room;
+  room.timeline = {text_event("$5"), text_event("$6")};
+  // As paged back: newest first, overlapping the timeline by $5 and repeating $3.
+  fill_gap(room, {text_event("$5"), text_event("$4"), text_event("$3"), text_event("$3"),
+                  text_event("$2")});
+  std::vector<std::string> ids;
+  for (const auto& event : room.timeline) ids.push_back(event.event_id);
+  EXPECT_EQ(ids, (std::vector<std::string>{"$2", "$3", "$4", "$5", "$6"}));
+}
+
+TEST(MatrixRoomLists, JoinedRoomsAndMembers) {
+  const auto joined = parse_joined_rooms(R"({"joined_rooms":["!a:b.c",7,"!d:b.c"]})");
+  ASSERT_TRUE(joined);
+  EXPECT_EQ(*joined, (std::vector<std::string>{"!a:b.c", "!d:b.c"}));
+  EXPECT_FALSE(parse_joined_rooms("{}"));
+
+  const json members = {
+      {"chunk",
+       {{{"type", "m.room.member"},
+         {"state_key", "@prik:b.c"},
+         {"sender", "@prik:b.c"},
+         {"content", {{"membership", "join"}}}},
+        {{"type", "m.room.name"}, {"state_key", ""}, {"content", {{"name", "x"}}}},
+        {{"type", "m.room.member"},
+         {"state_key", "@carol:b.c"},
+         {"sender", "@prik:b.c"},
+         {"content", {{"membership", "invite"}}}}}}};
+  const auto parsed = parse_members(members.dump());
+  ASSERT_TRUE(parsed);
+  ASSERT_EQ(parsed->size(), 2u);
+  EXPECT_EQ((*parsed)[1].state_key, "@carol:b.c");
+  EXPECT_EQ((*parsed)[1].membership, "invite");
+  EXPECT_FALSE(parse_members("[]"));
 }
 
 TEST(MatrixUsers, ServerOfAUserId) {

@@ -1,5 +1,6 @@
 #include "tests/matrix/fake_homeserver.hpp"
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/url/parse.hpp>
@@ -23,6 +24,15 @@ Response matrix_error(int status, const std::string& errcode, const std::string&
   return json_response(status, {{"errcode", errcode}, {"error", message}});
 }
 
+// The room.timeline.limit of an inline filter (0 when the filter says none).
+int timeline_limit_of(const std::string& filter) {
+  const json parsed = json::parse(filter, nullptr, false);
+  if (!parsed.is_object()) return 0;
+  const json limit =
+      parsed.value("room", json::object()).value("timeline", json::object()).value("limit", json());
+  return limit.is_number_integer() ? limit.get<int>() : 0;
+}
+
 std::uint64_t parse_since(const std::string& since) {
   std::uint64_t value = 0;
   if (since.size() > 1 && since[0] == 's') {
@@ -42,6 +52,8 @@ struct FakeHomeserver::State : std::enable_shared_from_this<FakeHomeserver::Stat
   };
   struct Waiter {
     std::uint64_t since = 0;
+    int filter_limit = 0;
+    bool full_state = false;
     Respond respond;
     bool answered = false;
     std::shared_ptr<asio::steady_timer> timer;
@@ -63,8 +75,11 @@ struct FakeHomeserver::State : std::enable_shared_from_this<FakeHomeserver::Stat
   std::map<std::string, std::map<std::string, std::string>> members;  // room -> user -> membership
   std::map<std::string, std::string> names;                           // user -> display name
   std::map<Endpoint, std::deque<Failure>> failures;
-  int held_sends = 0;
-  std::chrono::milliseconds hold_delay{0};
+  std::map<Endpoint, std::deque<std::chrono::milliseconds>> held;  // answer delays
+  int timeline_cap = 0;
+  int messages_cap = 0;
+  int prev_batch_overlap = 0;
+  std::vector<std::string> messages_queries;
   std::map<std::string, std::string> transactions;  // token + txnId -> event id
   std::vector<SentEvent> sent;
   std::map<Endpoint, int> calls;
@@ -102,27 +117,84 @@ struct FakeHomeserver::State : std::enable_shared_from_this<FakeHomeserver::Stat
     return event_id;
   }
 
-  json build_sync(std::uint64_t since) const {
+  // With the mutex held. `filter_limit` is the filter's room.timeline.limit (0: none); with
+  // `full_state` every joined room comes with its current members as state.
+  json build_sync(std::uint64_t since, int filter_limit, bool full_state) {
     json rooms = {{"join", json::object()}, {"invite", json::object()}, {"leave", json::object()}};
     json account = json::array();
-    for (const auto& entry : log) {
-      if (entry.seq <= since) continue;
+    std::map<std::pair<std::string, std::string>, std::vector<const Entry*>> timelines;
+    const auto first_new = std::upper_bound(
+        log.begin(), log.end(), since,
+        [](std::uint64_t position, const Entry& entry) { return position < entry.seq; });
+    for (auto entry_it = first_new; entry_it != log.end(); ++entry_it) {
+      const Entry& entry = *entry_it;
       if (entry.section == "invite") {
         rooms["invite"][entry.room_id] = {{"invite_state", {{"events", entry.event}}}};
       } else if (entry.section == "account_data") {
         account.push_back(entry.event);
       } else {
-        json& room = rooms[entry.section][entry.room_id];
-        if (room.is_null()) {
-          room = {{"timeline", {{"events", json::array()}, {"limited", false}}},
-                  {"state", {{"events", json::array()}}}};
+        timelines[{entry.section, entry.room_id}].push_back(&entry);
+      }
+    }
+    std::size_t limit = filter_limit > 0 ? static_cast<std::size_t>(filter_limit) : SIZE_MAX;
+    if (timeline_cap > 0) limit = std::min<std::size_t>(limit, timeline_cap);
+    for (const auto& [where, entries] : timelines) {
+      const bool limited = entries.size() > limit;
+      const std::size_t first = limited ? entries.size() - limit : 0;
+      json events = json::array();
+      for (std::size_t i = first; i < entries.size(); ++i) events.push_back(entries[i]->event);
+      // The position just before the first event, or (overlapping) after a few of them.
+      std::uint64_t prev = entries[first]->seq - 1;
+      if (prev_batch_overlap > 0) {
+        prev = entries[std::min(first + prev_batch_overlap, entries.size()) - 1]->seq;
+      }
+      rooms[where.first][where.second] = {
+          {"timeline",
+           {{"events", events}, {"limited", limited}, {"prev_batch", "s" + std::to_string(prev)}}},
+          {"state", {{"events", json::array()}}}};
+    }
+    if (full_state) {
+      for (const auto& [room_id, room] : members) {
+        if (auto bot_membership = room.find(bot);
+            bot_membership == room.end() || bot_membership->second != "join") {
+          continue;
         }
-        room["timeline"]["events"].push_back(entry.event);
+        json& joined = rooms["join"][room_id];
+        if (joined.is_null()) {
+          joined = {{"timeline", {{"events", json::array()}, {"limited", false}}},
+                    {"state", {{"events", json::array()}}}};
+        }
+        for (const auto& [user, membership] : room) {
+          joined["state"]["events"].push_back(member_event(room_id, user, membership, user));
+        }
       }
     }
     return {{"next_batch", "s" + std::to_string(seq)},
             {"rooms", rooms},
             {"account_data", {{"events", account}}}};
+  }
+
+  // GET /messages with dir=b: the room's timeline events at positions in (to, from], newest
+  // first, of the filter's types; `end` only when more remain.
+  json build_messages(const std::string& room_id, std::uint64_t from, std::uint64_t to,
+                      std::size_t limit, const std::set<std::string>& types) const {
+    json chunk = json::array();
+    std::uint64_t last = 0;
+    bool more = false;
+    for (auto entry = log.rbegin(); entry != log.rend(); ++entry) {
+      if (entry->seq > from || entry->section != "join" || entry->room_id != room_id) continue;
+      if (entry->seq <= to) break;
+      if (!types.empty() && !types.contains(entry->event.value("type", ""))) continue;
+      if (chunk.size() == limit) {
+        more = true;
+        break;
+      }
+      chunk.push_back(entry->event);
+      last = entry->seq;
+    }
+    json body = {{"start", "s" + std::to_string(from)}, {"chunk", chunk}};
+    if (more) body["end"] = "s" + std::to_string(last - 1);
+    return body;
   }
 
   void answer(const std::shared_ptr<Waiter>& waiter) {
@@ -132,7 +204,7 @@ struct FakeHomeserver::State : std::enable_shared_from_this<FakeHomeserver::Stat
       if (waiter->answered) return;
       waiter->answered = true;
       if (waiter->timer) waiter->timer->cancel();
-      body = build_sync(waiter->since);
+      body = build_sync(waiter->since, waiter->filter_limit, waiter->full_state);
     }
     waiter->respond(json_response(200, body));
   }
@@ -149,8 +221,12 @@ struct FakeHomeserver::State : std::enable_shared_from_this<FakeHomeserver::Stat
 
   void handle(Request request, Respond respond);
   void handle_sync(const boost::urls::url_view& url, Respond respond);
+  void handle_messages(const std::string& room_id, const boost::urls::url_view& url,
+                       Respond respond);
   void handle_send(const std::string& room_id, const std::string& transaction_id,
                    const std::string& body, Respond respond);
+  // Answers now, or after the delay held for `endpoint`.
+  void answer_maybe_later(Endpoint endpoint, Response response, Respond respond);
 };
 
 void FakeHomeserver::State::handle(Request request, Respond respond) {
@@ -173,6 +249,12 @@ void FakeHomeserver::State::handle(Request request, Respond respond) {
     endpoint = Endpoint::whoami;
   } else if (method == "GET" && path == std::vector<std::string>{"sync"}) {
     endpoint = Endpoint::sync;
+  } else if (method == "GET" && path.size() == 3 && path[0] == "rooms" && path[2] == "messages") {
+    endpoint = Endpoint::messages;
+  } else if (method == "GET" && path == std::vector<std::string>{"joined_rooms"}) {
+    endpoint = Endpoint::joined_rooms;
+  } else if (method == "GET" && path.size() == 3 && path[0] == "rooms" && path[2] == "members") {
+    endpoint = Endpoint::members;
   } else if (method == "POST" && path.size() == 3 && path[0] == "rooms" && path[2] == "join") {
     endpoint = Endpoint::join;
   } else if (method == "POST" && path.size() == 3 && path[0] == "rooms" && path[2] == "leave") {
@@ -222,6 +304,44 @@ void FakeHomeserver::State::handle(Request request, Respond respond) {
     case Endpoint::sync:
       handle_sync(*parsed, std::move(respond));
       return;
+    case Endpoint::messages:
+      handle_messages(path[1], *parsed, std::move(respond));
+      return;
+    case Endpoint::joined_rooms: {
+      json rooms = json::array();
+      {
+        std::lock_guard lock(mutex);
+        for (const auto& [room_id, room] : members) {
+          if (auto found = room.find(bot); found != room.end() && found->second == "join") {
+            rooms.push_back(room_id);
+          }
+        }
+      }
+      respond(json_response(200, {{"joined_rooms", rooms}}));
+      return;
+    }
+    case Endpoint::members: {
+      const std::string& room_id = path[1];
+      json chunk = json::array();
+      {
+        std::lock_guard lock(mutex);
+        const auto room = members.find(room_id);
+        if (room == members.end() || !room->second.contains(bot) ||
+            room->second.at(bot) != "join") {
+          chunk = nullptr;
+        } else {
+          for (const auto& [user, membership] : room->second) {
+            chunk.push_back(member_event(room_id, user, membership, user));
+          }
+        }
+      }
+      if (chunk.is_null()) {
+        respond(matrix_error(403, "M_FORBIDDEN", "You are not in this room."));
+      } else {
+        respond(json_response(200, {{"chunk", chunk}}));
+      }
+      return;
+    }
     case Endpoint::join: {
       const std::string& room_id = path[1];
       {
@@ -270,7 +390,8 @@ void FakeHomeserver::State::handle(Request request, Respond respond) {
         }
       }
       wake();
-      respond(json_response(200, {{"room_id", room_id}}));
+      answer_maybe_later(Endpoint::create_room, json_response(200, {{"room_id", room_id}}),
+                         std::move(respond));
       return;
     }
     case Endpoint::account_data: {
@@ -287,18 +408,22 @@ void FakeHomeserver::State::handle(Request request, Respond respond) {
 }
 
 void FakeHomeserver::State::handle_sync(const boost::urls::url_view& url, Respond respond) {
+  auto waiter = std::make_shared<Waiter>();
   std::string since;
   long long timeout_ms = 0;
+  int filter_limit = 0;
   for (const auto& param : url.params()) {
     if (param.key == "since") since = param.value;
     if (param.key == "timeout") timeout_ms = std::atoll(param.value.c_str());
+    if (param.key == "filter") filter_limit = timeline_limit_of(param.value);
+    if (param.key == "full_state") waiter->full_state = param.value == "true";
   }
-  auto waiter = std::make_shared<Waiter>();
   waiter->since = parse_since(since);
+  waiter->filter_limit = filter_limit;
   waiter->respond = std::move(respond);
   {
     std::lock_guard lock(mutex);
-    const bool news = !log.empty() && log.back().seq > waiter->since;
+    const bool news = (!log.empty() && log.back().seq > waiter->since) || waiter->full_state;
     if (!news && timeout_ms > 0) {
       waiter->timer = std::make_shared<asio::steady_timer>(
           io, std::min(long_poll, std::chrono::milliseconds(timeout_ms)));
@@ -311,11 +436,65 @@ void FakeHomeserver::State::handle_sync(const boost::urls::url_view& url, Respon
   answer(waiter);
 }
 
+void FakeHomeserver::State::handle_messages(const std::string& room_id,
+                                            const boost::urls::url_view& url, Respond respond) {
+  std::string from;
+  std::string to;
+  std::string dir;
+  std::size_t limit = 10;  // the spec's default
+  std::set<std::string> types;
+  for (const auto& param : url.params()) {
+    if (param.key == "from") from = param.value;
+    if (param.key == "to") to = param.value;
+    if (param.key == "dir") dir = param.value;
+    if (param.key == "limit") limit = std::strtoul(param.value.c_str(), nullptr, 10);
+    if (param.key == "filter") {
+      const json filter = json::parse(param.value, nullptr, false);
+      if (filter.is_object() && filter.contains("types") && filter["types"].is_array()) {
+        for (const auto& type : filter["types"]) {
+          if (type.is_string()) types.insert(type.get<std::string>());
+        }
+      }
+    }
+  }
+  if (dir != "b" || from.empty()) {
+    respond(matrix_error(400, "M_INVALID_PARAM", "the fake pages backwards from a token only"));
+    return;
+  }
+  json body;
+  {
+    std::lock_guard lock(mutex);
+    messages_queries.push_back(std::string(url.encoded_query()));
+    if (messages_cap > 0) limit = std::min<std::size_t>(limit, messages_cap);
+    body = build_messages(room_id, parse_since(from), parse_since(to), limit, types);
+  }
+  respond(json_response(200, body));
+}
+
+void FakeHomeserver::State::answer_maybe_later(Endpoint endpoint, Response response,
+                                               Respond respond) {
+  std::shared_ptr<asio::steady_timer> timer;
+  {
+    std::lock_guard lock(mutex);
+    auto& delays = held[endpoint];
+    if (!delays.empty()) {
+      timer = std::make_shared<asio::steady_timer>(io, delays.front());
+      delays.pop_front();
+      timers.push_back(timer);
+    }
+  }
+  if (!timer) {
+    respond(std::move(response));
+    return;
+  }
+  timer->async_wait([timer, respond = std::move(respond), response = std::move(response)](
+                        boost::system::error_code) mutable { respond(std::move(response)); });
+}
+
 void FakeHomeserver::State::handle_send(const std::string& room_id,
                                         const std::string& transaction_id, const std::string& body,
                                         Respond respond) {
   std::string event_id;
-  std::chrono::milliseconds delay{0};
   {
     std::lock_guard lock(mutex);
     const std::string key = access_token + "\n" + transaction_id;
@@ -330,24 +509,10 @@ void FakeHomeserver::State::handle_send(const std::string& room_id,
       transactions[key] = event_id;
       sent.push_back({room_id, event_id, transaction_id, content});
     }
-    if (held_sends > 0) {
-      --held_sends;
-      delay = hold_delay;
-    }
   }
   wake();
-  Response response = json_response(200, {{"event_id", event_id}});
-  if (delay.count() == 0) {
-    respond(std::move(response));
-    return;
-  }
-  auto timer = std::make_shared<asio::steady_timer>(io, delay);
-  {
-    std::lock_guard lock(mutex);
-    timers.push_back(timer);
-  }
-  timer->async_wait([timer, respond = std::move(respond), response = std::move(response)](
-                        boost::system::error_code) mutable { respond(std::move(response)); });
+  answer_maybe_later(Endpoint::send, json_response(200, {{"event_id", event_id}}),
+                     std::move(respond));
 }
 
 FakeHomeserver::FakeHomeserver(boost::asio::io_context& io, std::string bot_user_id,
@@ -373,6 +538,11 @@ FakeHomeserver::~FakeHomeserver() {
     if (waiter->timer) waiter->timer->cancel();
   }
   for (auto& timer : state_->timers) timer->cancel();
+}
+
+std::string FakeHomeserver::position() const {
+  std::lock_guard lock(state_->mutex);
+  return "s" + std::to_string(state_->seq);
 }
 
 std::string FakeHomeserver::url() const { return "http://127.0.0.1:" + std::to_string(port_); }
@@ -443,6 +613,23 @@ std::string FakeHomeserver::post_text(const std::string& room_id, const std::str
   return post_event(room_id, sender, "m.room.message", {{"msgtype", "m.text"}, {"body", body}});
 }
 
+std::vector<std::string> FakeHomeserver::post_texts(const std::string& room_id,
+                                                    const std::string& sender,
+                                                    const std::vector<std::string>& bodies) {
+  std::vector<std::string> event_ids;
+  {
+    std::lock_guard lock(state_->mutex);
+    for (const auto& body : bodies) {
+      event_ids.push_back(
+          state_->push_timeline(room_id, {{"type", "m.room.message"},
+                                          {"sender", sender},
+                                          {"content", {{"msgtype", "m.text"}, {"body", body}}}}));
+    }
+  }
+  state_->wake();
+  return event_ids;
+}
+
 void FakeHomeserver::member_leaves(const std::string& room_id, const std::string& user) {
   {
     std::lock_guard lock(state_->mutex);
@@ -462,10 +649,29 @@ void FakeHomeserver::revoke_token() {
   state_->revoked = true;
 }
 
-void FakeHomeserver::hold_send_answers(std::chrono::milliseconds delay, int times) {
+void FakeHomeserver::hold_answers(Endpoint endpoint, std::chrono::milliseconds delay, int times) {
   std::lock_guard lock(state_->mutex);
-  state_->hold_delay = delay;
-  state_->held_sends = times;
+  for (int i = 0; i < times; ++i) state_->held[endpoint].push_back(delay);
+}
+
+void FakeHomeserver::set_timeline_limit(int events) {
+  std::lock_guard lock(state_->mutex);
+  state_->timeline_cap = events;
+}
+
+void FakeHomeserver::set_messages_limit(int events) {
+  std::lock_guard lock(state_->mutex);
+  state_->messages_cap = events;
+}
+
+void FakeHomeserver::set_prev_batch_overlap(int events) {
+  std::lock_guard lock(state_->mutex);
+  state_->prev_batch_overlap = events;
+}
+
+std::vector<std::string> FakeHomeserver::messages_queries() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->messages_queries;
 }
 
 void FakeHomeserver::set_long_poll(std::chrono::milliseconds long_poll) {

@@ -191,5 +191,48 @@ TEST_F(MatrixRooms, CreatedDirectRoomIsFoundForItsPerson) {
   EXPECT_EQ(direct_content(tracker.direct_rooms()), json({{"@carol:x", {"!new:x"}}}));
 }
 
+RoomEvent member_event(const std::string& user, const std::string& membership) {
+  return *parse_event(member(user, membership));
+}
+
+TEST(MatrixDirectRooms, ARoomWithExactlyTheBotAndThePersonIsTheirDm) {
+  const std::string carol = "@carol:example.com";
+  EXPECT_TRUE(
+      is_direct_between({member_event(kBot, "join"), member_event(carol, "invite")}, kBot, carol));
+  EXPECT_TRUE(
+      is_direct_between({member_event(kBot, "join"), member_event(carol, "join")}, kBot, carol));
+  EXPECT_FALSE(is_direct_between({member_event(kBot, "join"), member_event(carol, "invite"),
+                                  member_event("@dan:example.com", "join")},
+                                 kBot, carol));
+  EXPECT_FALSE(is_direct_between(
+      {member_event(kBot, "join"), member_event(carol, "invite"), member_event(carol, "leave")},
+      kBot, carol));
+  EXPECT_FALSE(is_direct_between({member_event(kBot, "join")}, kBot, kBot));
+}
+
+TEST_F(MatrixRooms, MentionsOfTheBotAndOfNoticeSendersAreMarkedAsBots) {
+  const std::string alice = "@alice:example.com";
+  RoomTracker tracker(kBot, {});
+  tracker.apply(timeline(kDm, {member(kBot, "join"), member(alice, "join")}, "s1"), false);
+  const std::string other_bot = "@digest:example.com";
+  const auto plan =
+      tracker.apply(timeline(kDm, {event("m.room.message", other_bot,
+                                         {{"msgtype", "m.notice"}, {"body", "Ugens"}}, "$n"),
+                                   event("m.room.message", alice,
+                                         {{"msgtype", "m.text"},
+                                          {"body", "Tak @prik:example.com, spørg @bob:example.com"},
+                                          {"m.mentions", {{"user_ids", {other_bot}}}}},
+                                         "$t")}),
+                    true);
+  ASSERT_EQ(plan.deliveries.size(), 1u);
+  EXPECT_EQ(plan.deliveries[0].mentions,
+            (std::vector<std::string>{"matrix:" + other_bot, "matrix:" + kBot,
+                                      "matrix:@bob:example.com"}));
+  EXPECT_EQ(plan.deliveries[0].mentioned_bots,
+            (std::vector<std::string>{"matrix:" + other_bot, "matrix:" + kBot}));
+  EXPECT_TRUE(tracker.is_bot(other_bot));
+  EXPECT_FALSE(tracker.is_bot(alice));
+}
+
 }  // namespace
 }  // namespace prik::adapters::matrix
