@@ -324,6 +324,16 @@ TEST(Store, ReadOnlyOpenReadsADataDirInUseAndChangesNothing) {
   EXPECT_TRUE(writer->commit(std::move(later)).ok());
 }
 
+TEST(Store, ReadOnlyOpenOfAMissingDataDirIsEmptyAndCreatesNothing) {
+  TempDir dir;
+  std::unique_ptr<Store> reader;
+  ASSERT_TRUE(Store::open_read_only({.dir = dir.path() / "none"}, &reader).ok());
+  EXPECT_EQ(reader->stats().documents, 0u);
+  EXPECT_EQ(reader->get("c", "k"), std::nullopt);
+  reader.reset();
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "none"));
+}
+
 TEST(Store, ReadOnlyOpenLeavesATornTailOutWithoutCuttingIt) {
   TempDir dir;
   {
