@@ -31,10 +31,11 @@ std::string default_user_name() {
 int run_chat(const std::vector<std::string>& args) {
   po::options_description options("Options");
   add_common_options(options);
-  options.add_options()                                         //
-      ("user", po::value<std::string>()->value_name("NAME"),    //
-       "who you are in the chat (default: $USER, else gaest)")  //
-      ("json", "one JSON object per line in and out, for scripts");
+  options.add_options()                                                               //
+      ("user", po::value<std::string>()->value_name("NAME"),                          //
+       "who types first (default: $USER, else gaest); a line \"/as NAME\" switches")  //
+      ("json",
+       "one JSON object per line in and out, for scripts; {\"user\": NAME, ...} speaks as NAME");
   po::variables_map values;
   if (const auto exit_code = parse_command_line(args, chat_usage, options, values)) {
     return *exit_code;

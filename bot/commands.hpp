@@ -11,5 +11,7 @@ int run_store(const std::vector<std::string>& args);
 int run_match(const std::vector<std::string>& args);
 int run_chat(const std::vector<std::string>& args);
 int run_run(const std::vector<std::string>& args);
+int run_export(const std::vector<std::string>& args);
+int run_forget(const std::vector<std::string>& args);
 
 }  // namespace prik::bot

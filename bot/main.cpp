@@ -16,6 +16,8 @@ const std::vector<Command>& commands() {
       {"match", "rank the roles for a volunteer's own words", run_match},
       {"check-config", "validate the configuration, catalogs and texts", run_check_config},
       {"store", "verify or compact the data dir (store verify|compact)", run_store},
+      {"export", "write applications, volunteers, coverage or nudges as CSV or JSON", run_export},
+      {"forget", "erase everything stored about one person", run_forget},
   };
   return all;
 }

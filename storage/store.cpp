@@ -22,6 +22,9 @@ constexpr std::size_t max_group_bytes = 16u << 20;
 // Snapshot records hold documents up to this many bytes each (or a single larger document).
 constexpr std::size_t snapshot_record_bytes = 64u << 10;
 constexpr std::size_t snapshot_write_bytes = 1u << 20;
+// A read-only open that races a compaction reads the data dir again, after a short pause.
+constexpr int read_only_open_attempts = 3;
+constexpr std::chrono::milliseconds read_only_open_retry_delay{50};
 
 Status validate(const Batch& batch) {
   for (const auto& op : batch.ops()) {
@@ -95,8 +98,9 @@ struct Store::Impl {
 
   Status refused() const {
     std::lock_guard guard(health_mutex);
-    return failure.ok() ? failure
-                        : Status::read_only("store is read-only since " + failure.to_string());
+    // A store opened read-only has a read_only failure from the start; a fail-stop one never does.
+    if (failure.ok() || failure.kind() == Status::Kind::read_only) return failure;
+    return Status::read_only("store is read-only since " + failure.to_string());
   }
 
   // Fail-stop: remembers the first error; commits are refused from now on.
@@ -370,6 +374,35 @@ Status Store::open(const Options& options, std::unique_ptr<Store>* store) {
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
                                                             started)
           .count());
+  Impl* raw = impl.get();
+  raw->writer = std::thread([raw] { raw->run_writer(); });
+  store->reset(new Store(std::move(impl)));
+  return {};
+}
+
+Status Store::open_read_only(const Options& options, std::unique_ptr<Store>* store) {
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  impl->file_system = options.file_system ? options.file_system : posix_file_system();
+  if (options.dir.empty()) return Status::invalid_argument("no data dir given");
+  Recovered recovered;
+  bool exists = false;
+  Status status = impl->file_system->file_exists(options.dir, &exists);
+  if (!status.ok()) return status;
+  for (int attempt = 0; exists && attempt < read_only_open_attempts; ++attempt) {
+    if (attempt > 0) std::this_thread::sleep_for(read_only_open_retry_delay);
+    recovered = {};
+    status = recover(impl->file_system, options.dir, &recovered);
+    if (status.ok()) break;
+  }
+  if (!status.ok()) return status;
+  impl->collections = std::move(recovered.collections);
+  impl->documents = recovered.documents;
+  impl->sequence = recovered.sequence;
+  impl->stats.documents = recovered.documents;
+  impl->stats.journal_bytes = recovered.journal_bytes;
+  // Refuses every commit and compaction from the start; the writer thread answers them.
+  impl->failure = Status::read_only("the store was opened read-only");
   Impl* raw = impl.get();
   raw->writer = std::thread([raw] { raw->run_writer(); });
   store->reset(new Store(std::move(impl)));

@@ -87,6 +87,13 @@ class Store {
   using Visitor = std::function<void(std::string_view key, std::string_view document)>;
 
   static Status open(const Options& options, std::unique_ptr<Store>* store);
+  // Opens a data dir for reading only, without its lock, so a tool can read it while the bot runs:
+  // the store holds the state of some prefix of the acknowledged commits (a batch being written
+  // at that moment counts as a torn tail and is left out), changes no file, and refuses commits
+  // and compaction with Status::read_only. A compaction running meanwhile may remove a file being
+  // read; the open then reads the data dir again, up to three times. A data dir that does not
+  // exist reads as empty (and is not created).
+  static Status open_read_only(const Options& options, std::unique_ptr<Store>* store);
   // Inspects a data dir without changing it (and without taking its lock).
   static Status verify(const Options& options, VerifyReport* report);
 

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <future>
 #include <thread>
 
@@ -22,6 +23,11 @@ std::unique_ptr<Store> open_store(const Options& options) {
   const Status status = Store::open(options, &store);
   EXPECT_TRUE(status.ok()) << status.to_string();
   return store;
+}
+
+std::string padded_key(int number) {
+  std::string key = std::to_string(number);
+  return std::string(6 - key.size(), '0') + key;
 }
 
 std::vector<std::string> keys_of(const Store& store, std::string_view collection,
@@ -286,6 +292,103 @@ TEST(Store, VerifyReportsAHealthyDataDirWithoutChangingIt) {
   EXPECT_EQ(report.torn_tail_bytes, 0u);
   EXPECT_FALSE(report.messages.empty());
   EXPECT_EQ(testing::read_all_files(posix_file_system(), dir.path()), before);
+}
+
+TEST(Store, ReadOnlyOpenReadsADataDirInUseAndChangesNothing) {
+  TempDir dir;
+  auto writer = open_store({.dir = dir.path()});
+  Batch batch;
+  batch.put("volunteers", "slack:T1:U1", R"({"name":"Anna"})");
+  batch.put("volunteers", "console:bo", R"({"name":"Bo"})");
+  ASSERT_TRUE(writer->commit(std::move(batch)).ok());
+  const auto before = testing::read_all_files(posix_file_system(), dir.path());
+
+  std::unique_ptr<Store> reader;
+  const Status opened = Store::open_read_only({.dir = dir.path()}, &reader);
+  ASSERT_TRUE(opened.ok()) << opened.to_string();
+  EXPECT_EQ(reader->get("volunteers", "console:bo"), R"({"name":"Bo"})");
+  EXPECT_EQ(keys_of(*reader, "volunteers", ""),
+            (std::vector<std::string>{"console:bo", "slack:T1:U1"}));
+  EXPECT_EQ(reader->stats().documents, 2u);
+  Batch refused;
+  refused.put("volunteers", "console:cy", "{}");
+  EXPECT_EQ(reader->commit(std::move(refused)).kind(), Status::Kind::read_only);
+  EXPECT_EQ(reader->compact().kind(), Status::Kind::read_only);
+  EXPECT_EQ(reader->health().kind(), Status::Kind::read_only);
+  reader.reset();
+  EXPECT_EQ(testing::read_all_files(posix_file_system(), dir.path()), before);
+
+  // The writer still holds the data dir and goes on committing.
+  Batch later;
+  later.put("volunteers", "console:cy", "{}");
+  EXPECT_TRUE(writer->commit(std::move(later)).ok());
+}
+
+TEST(Store, ReadOnlyOpenOfAMissingDataDirIsEmptyAndCreatesNothing) {
+  TempDir dir;
+  std::unique_ptr<Store> reader;
+  ASSERT_TRUE(Store::open_read_only({.dir = dir.path() / "none"}, &reader).ok());
+  EXPECT_EQ(reader->stats().documents, 0u);
+  EXPECT_EQ(reader->get("c", "k"), std::nullopt);
+  reader.reset();
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "none"));
+}
+
+TEST(Store, ReadOnlyOpenLeavesATornTailOutWithoutCuttingIt) {
+  TempDir dir;
+  {
+    auto store = open_store({.dir = dir.path()});
+    Batch batch;
+    batch.put("c", "k", "1");
+    ASSERT_TRUE(store->commit(std::move(batch)).ok());
+  }
+  {
+    std::unique_ptr<WritableFile> file;
+    ASSERT_TRUE(posix_file_system()
+                    ->open_writable(dir.path() / "journal-000001.log", OpenMode::append, &file)
+                    .ok());
+    ASSERT_TRUE(file->append(std::string("\x30\x00\x00\x00half a record", 17)).ok());
+  }
+  const auto before = testing::read_all_files(posix_file_system(), dir.path());
+  std::unique_ptr<Store> reader;
+  ASSERT_TRUE(Store::open_read_only({.dir = dir.path()}, &reader).ok());
+  EXPECT_EQ(reader->get("c", "k"), "1");
+  reader.reset();
+  EXPECT_EQ(testing::read_all_files(posix_file_system(), dir.path()), before);
+}
+
+TEST(Store, ReadOnlyOpensDuringCommitsAndCompactionsSeeWholeBatches) {
+  TempDir dir;
+  auto writer = open_store({.dir = dir.path(), .compact_journal_bytes = 0});
+  std::atomic<bool> done{false};
+  std::thread commits([&] {
+    // Batch i puts items/i and sets meta/count to i: a reader sees both or neither.
+    for (int i = 1; i <= 300; ++i) {
+      Batch batch;
+      batch.put("items", padded_key(i), std::string(200, 'x'));
+      batch.put("meta", "count", std::to_string(i));
+      const Status committed = writer->commit(std::move(batch));
+      const Status compacted = i % 25 == 0 ? writer->compact() : Status::ok_status();
+      EXPECT_TRUE(committed.ok() && compacted.ok())
+          << committed.to_string() << compacted.to_string();
+      if (!committed.ok() || !compacted.ok()) break;
+    }
+    done = true;
+  });
+  int opens = 0;
+  while (!done || opens < 5) {
+    std::unique_ptr<Store> reader;
+    const Status status = Store::open_read_only({.dir = dir.path()}, &reader);
+    if (!status.ok()) {
+      ADD_FAILURE() << status.to_string();
+      break;
+    }
+    const auto count = reader->get("meta", "count");
+    const auto items = keys_of(*reader, "items", "").size();
+    EXPECT_EQ(count ? std::stoul(*count) : 0u, items);
+    ++opens;
+  }
+  commits.join();
 }
 
 }  // namespace
