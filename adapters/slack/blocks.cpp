@@ -82,4 +82,29 @@ json render_message(const std::string& text, const std::vector<dialogs::Choice>&
   return {{"text", shorten(text, Limits::fallback_text, true)}, {"blocks", std::move(blocks)}};
 }
 
+json mark_choice(const json& blocks, std::string_view label) {
+  json marked = json::array();
+  if (!blocks.is_array()) return marked;
+  bool marked_once = false;
+  for (const auto& block : blocks) {
+    if (!block.is_object()) continue;
+    const auto type = block.find("type");
+    if (type != block.end() && *type == "actions") {
+      if (marked_once) continue;
+      marked_once = true;
+      // A check mark, not a word: the adapter has no texts of its own.
+      marked.push_back({{"type", "context"},
+                        {"elements",
+                         {{{"type", "plain_text"},
+                           {"text", "\u2714 " + shorten(label, BlockKitLimits::button_label, true)},
+                           {"emoji", true}}}}});
+      continue;
+    }
+    json kept = block;
+    kept.erase("block_id");
+    marked.push_back(std::move(kept));
+  }
+  return marked;
+}
+
 }  // namespace prik::adapters::slack

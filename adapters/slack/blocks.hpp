@@ -4,7 +4,8 @@
 // choices become `actions` blocks of buttons (at most 25 per block), each button carrying the
 // choice id as both `action_id` and `value` so that a click comes back as that choice. Labels
 // longer than a button allows (75 characters) are shortened with an ellipsis; a message never
-// exceeds 50 blocks. The top-level `text` is the notification fallback. Pure functions.
+// exceeds 50 blocks. The top-level `text` is the notification fallback. Once a button is clicked,
+// mark_choice() turns the message's buttons into a line showing the choice. Pure functions.
 #pragma once
 
 #include <cstddef>
@@ -29,6 +30,11 @@ struct BlockKitLimits {
 
 // The fields "text" and "blocks" of a chat.postMessage / chat.update body.
 nlohmann::json render_message(const std::string& text, const std::vector<dialogs::Choice>& choices);
+
+// A clicked message's blocks with its buttons gone: the first `actions` block becomes a context
+// line showing the chosen label, the other `actions` blocks are dropped, and every block loses its
+// block_id (Slack asks for fresh ones when a message is updated).
+nlohmann::json mark_choice(const nlohmann::json& blocks, std::string_view label);
 
 // The longest prefix of `text` with at most `max_characters` code points (UTF-8 aware, never
 // cutting a character in two); an ellipsis replaces the tail when `ellipsis` and it was cut.

@@ -121,7 +121,29 @@ Parsed parse_event(const json& body, const json& event, const BotIdentity& self)
   incoming.direct = direct;
   incoming.event_id = event_id;
   take_mentions(string_at(event, "text"), team_id, self, incoming);
-  return incoming;
+  return Received{std::move(incoming), std::nullopt};
+}
+
+// The message a click came from, when the payload shows it: a message (not a view), not
+// ephemeral (those cannot be updated), with its timestamp and blocks.
+std::optional<ClickedMessage> clicked_message(const json& payload, const json& action,
+                                              const std::string& channel) {
+  const json& container = object_at(payload, "container");
+  if (string_at(container, "type") != "message") return std::nullopt;
+  const auto ephemeral = container.find("is_ephemeral");
+  if (ephemeral != container.end() && ephemeral->is_boolean() && ephemeral->get<bool>()) {
+    return std::nullopt;
+  }
+  const json& message = object_at(payload, "message");
+  const auto blocks = message.find("blocks");
+  if (blocks == message.end() || !blocks->is_array()) return std::nullopt;
+  std::string ts = string_at(container, "message_ts");
+  if (ts.empty()) ts = string_at(message, "ts");
+  if (ts.empty()) return std::nullopt;
+  std::string label = string_at(object_at(action, "text"), "text");
+  if (label.empty()) label = string_at(action, "value");
+  return ClickedMessage{channel, std::move(ts), string_at(message, "text"), *blocks,
+                        std::move(label)};
 }
 
 }  // namespace
@@ -187,13 +209,15 @@ Parsed parse_interaction(const json& payload) {
   if (stable_id.empty()) stable_id = user_id + ":" + string_at(action, "action_ts");
   if (stable_id.size() <= user_id.size() + 1) return Malformed{"block_actions without trigger_id"};
 
-  dialogs::Incoming incoming;
+  Received received;
+  auto& incoming = received.incoming;
   incoming.user = user_ref(team_id, user_id);
   incoming.conversation = channel;
   incoming.direct = is_direct_channel(channel);
   incoming.choice_id = choice;
   incoming.event_id = "slack-action:" + stable_id;
-  return incoming;
+  received.clicked = clicked_message(payload, action, channel);
+  return received;
 }
 
 Parsed parse_slash_command(const json& fields) {
@@ -213,7 +237,7 @@ Parsed parse_slash_command(const json& fields) {
       is_direct_channel(channel) || string_at(fields, "channel_name") == "directmessage";
   incoming.text = trim(string_at(fields, "text"));
   incoming.event_id = "slack-command:" + trigger;
-  return incoming;
+  return Received{std::move(incoming), std::nullopt};
 }
 
 std::optional<json> decode_form(std::string_view body) {

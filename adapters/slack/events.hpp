@@ -2,7 +2,8 @@
 //
 // Three shapes arrive, over HTTP or inside Socket Mode envelopes: Events API callbacks (JSON:
 // url_verification, event_callback with a DM `message` or an `app_mention`), interactivity
-// payloads (block_actions: a button click) and slash commands (/prik, form fields). Everything
+// payloads (block_actions: a button click, with the message it came from) and slash commands
+// (/prik, form fields). Everything
 // the bot must not act on -- its own or other bots' messages, edits, deletions, every other
 // message subtype, hidden events, channel chatter -- comes back as Ignored with a reason.
 // Users become UserRefs "slack:<team_id>:<user_id>". Pure functions; safe from any thread;
@@ -37,7 +38,23 @@ struct Malformed {
   std::string reason;
 };
 
-using Parsed = std::variant<dialogs::Incoming, UrlVerification, Ignored, Malformed>;
+// The message whose button was clicked, as the block_actions payload shows it: once the click is
+// recorded, its buttons give way to a line that shows the choice made (chat.update).
+struct ClickedMessage {
+  std::string channel;
+  std::string ts;
+  std::string text;       // the message's fallback text
+  nlohmann::json blocks;  // the message's blocks, as Slack sent them
+  std::string label;      // the clicked button's label
+};
+
+// Something a person said or chose, for the bot.
+struct Received {
+  dialogs::Incoming incoming;
+  std::optional<ClickedMessage> clicked;  // a click on a button of a (non-ephemeral) message
+};
+
+using Parsed = std::variant<Received, UrlVerification, Ignored, Malformed>;
 
 // An Events API body (the HTTP body, or a Socket Mode events_api payload).
 Parsed parse_events_api(const nlohmann::json& body, const BotIdentity& self);

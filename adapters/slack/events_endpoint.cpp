@@ -16,6 +16,11 @@ void EventsEndpoint::attach(IncomingSink* sink) {
   sink_ = sink;
 }
 
+void EventsEndpoint::on_click_recorded(ClickRecorded handler) {
+  std::lock_guard lock(mutex_);
+  click_recorded_ = std::move(handler);
+}
+
 void EventsEndpoint::set_identity(BotIdentity identity) {
   std::lock_guard lock(mutex_);
   identity_ = std::move(identity);
@@ -40,10 +45,12 @@ void EventsEndpoint::handle(http::Request request, http::Respond respond) {
   }
 
   IncomingSink* sink = nullptr;
+  ClickRecorded click_recorded;
   Parsed parsed;
   {
     std::lock_guard lock(mutex_);
     sink = sink_;
+    click_recorded = click_recorded_;
     parsed = parse_http_body(request.header("Content-Type"), request.body, identity_);
   }
   if (const auto* malformed = std::get_if<Malformed>(&parsed)) {
@@ -60,16 +67,20 @@ void EventsEndpoint::handle(http::Request request, http::Respond respond) {
     return respond(http::Response::text(200, ""));
   }
   if (!sink) return respond(http::Response::text(503, "not ready\n"));
-  auto& incoming = std::get<dialogs::Incoming>(parsed);
+  auto& received = std::get<Received>(parsed);
   const std::string retry = request.header("X-Slack-Retry-Num");
   if (!retry.empty()) {
-    spdlog::info("slack: retry {} of event {} ({})", retry, incoming.event_id,
+    spdlog::info("slack: retry {} of event {} ({})", retry, received.incoming.event_id,
                  request.header("X-Slack-Retry-Reason"));
   }
-  sink->deliver(std::move(incoming), [respond = std::move(respond)](bool recorded) {
-    respond(recorded ? http::Response::text(200, "")
-                     : http::Response::text(503, "could not record the event\n"));
-  });
+  if (!click_recorded) received.clicked.reset();
+  sink->deliver(std::move(received.incoming),
+                [respond = std::move(respond), clicked = std::move(received.clicked),
+                 click_recorded = std::move(click_recorded)](bool recorded) mutable {
+                  respond(recorded ? http::Response::text(200, "")
+                                   : http::Response::text(503, "could not record the event\n"));
+                  if (recorded && clicked) click_recorded(std::move(*clicked));
+                });
 }
 
 }  // namespace prik::adapters::slack

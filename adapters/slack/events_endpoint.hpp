@@ -5,8 +5,9 @@
 // challenge is answered directly; ignored events get a 200 at once; everything else goes to the
 // IncomingSink, and the 200 is sent only once the sink has recorded the event (503 when it could
 // not, or when no sink is attached, so that Slack retries). Retries carry the same event id and
-// are recognised by the sink. Thread-safe: handle(), attach() and set_identity() may be called
-// from any thread. The attached sink must stay valid until attach(nullptr) returns.
+// are recognised by the sink. A recorded button click is then passed on to the click handler, if
+// any (SlackAdapter marks the choice in the message). Thread-safe: every method may be called from
+// any thread. The attached sink must stay valid until attach(nullptr) returns.
 #pragma once
 
 #include <chrono>
@@ -24,11 +25,13 @@ namespace prik::adapters::slack {
 class EventsEndpoint : public http::Handler {
  public:
   using Clock = std::function<std::chrono::system_clock::time_point()>;
+  using ClickRecorded = std::function<void(ClickedMessage)>;
 
   EventsEndpoint(std::string signing_secret, std::size_t body_limit = 1 << 20,
                  Clock now = std::chrono::system_clock::now);
 
   void attach(IncomingSink* sink);
+  void on_click_recorded(ClickRecorded handler);
   void set_identity(BotIdentity identity);
   BotIdentity identity() const;
 
@@ -38,8 +41,9 @@ class EventsEndpoint : public http::Handler {
   const std::string signing_secret_;
   const std::size_t body_limit_;
   const Clock now_;
-  mutable std::mutex mutex_;  // guards sink_ and identity_
+  mutable std::mutex mutex_;  // guards sink_, click_recorded_ and identity_
   IncomingSink* sink_ = nullptr;
+  ClickRecorded click_recorded_;
   BotIdentity identity_;
 };
 

@@ -9,34 +9,88 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "adapters/slack/blocks.hpp"
 #include "adapters/slack/events_endpoint.hpp"
 
 namespace prik::adapters::slack {
 
 namespace asio = boost::asio;
+using nlohmann::json;
 
 namespace {
 
 // Bounds on the per-user and per-channel memories.
 constexpr std::size_t kMaxRememberedChannels = 10'000;
+// The longest wait before another try at marking a clicked choice.
+constexpr std::chrono::seconds kMaxChoiceMarkDelay{30};
 
 }  // namespace
 
-struct SlackAdapter::Impl : std::enable_shared_from_this<SlackAdapter::Impl> {
+// Also the sink that the endpoint and Socket Mode deliver to: it completes each event with the
+// user directory's facts and passes it on to the bot core's sink.
+struct SlackAdapter::Impl : std::enable_shared_from_this<SlackAdapter::Impl>, IncomingSink {
   Impl(asio::io_context& io_context, SlackAdapterOptions adapter_options,
        std::unique_ptr<http::Client> http_client)
       : io(io_context),
         options(std::move(adapter_options)),
         client(std::move(http_client)),
         api(*client, options.api),
-        endpoint(options.signing_secret, options.body_limit, options.now) {}
+        endpoint(options.signing_secret, options.body_limit, options.now),
+        users(io_context, api, options.users, [this] { return endpoint.identity(); }) {}
 
   asio::io_context& io;
   SlackAdapterOptions options;
   std::unique_ptr<http::Client> client;
   WebApi api;
   EventsEndpoint endpoint;
+  UserDirectory users;
   std::unique_ptr<SocketModeClient> socket_mode;
+
+  std::mutex sink_mutex;
+  IncomingSink* sink = nullptr;  // the bot core's, between start() and stop()
+
+  IncomingSink* current_sink() {
+    std::lock_guard lock(sink_mutex);
+    return sink;
+  }
+
+  void deliver(dialogs::Incoming incoming, std::function<void(bool)> done) override {
+    if (!current_sink()) return done(false);
+    std::weak_ptr<Impl> weak = weak_from_this();
+    users.complete(std::move(incoming),
+                   [weak, done = std::move(done)](dialogs::Incoming completed) mutable {
+                     auto self = weak.lock();
+                     IncomingSink* target = self ? self->current_sink() : nullptr;
+                     if (!target) return done(false);
+                     target->deliver(std::move(completed), std::move(done));
+                   });
+  }
+
+  // Replaces the clicked message's buttons by the choice made; a few tries at most.
+  void mark_choice(ClickedMessage clicked, int attempt = 1) {
+    const json blocks = slack::mark_choice(clicked.blocks, clicked.label);
+    api.update_message(
+        clicked.channel, clicked.ts, clicked.text, blocks,
+        [weak = weak_from_this(), clicked, attempt](ApiResult<PostedMessage> updated) mutable {
+          auto self = weak.lock();
+          if (updated || !self) return;
+          const ApiError& error = updated.error();
+          if (error.permanent() || attempt >= self->options.choice_mark_attempts) {
+            spdlog::info("slack: left the buttons of message {} in {} as they were ({})",
+                         clicked.ts, clicked.channel, error.code);
+            return;
+          }
+          const auto delay = std::min<std::chrono::milliseconds>(
+              std::max<std::chrono::milliseconds>(error.retry_after, std::chrono::seconds(attempt)),
+              kMaxChoiceMarkDelay);
+          auto timer = std::make_shared<asio::steady_timer>(self->io, delay);
+          timer->async_wait([timer, weak, clicked = std::move(clicked),
+                             attempt](boost::system::error_code ec) mutable {
+            auto again = weak.lock();
+            if (!ec && again) again->mark_choice(std::move(clicked), attempt + 1);
+          });
+        });
+  }
 
   std::mutex mutex;                                              // guards the two maps
   std::unordered_map<std::string, std::string> direct_channels;  // user id -> DM channel
@@ -87,13 +141,19 @@ http::Result<std::unique_ptr<SlackAdapter>> SlackAdapter::create(asio::io_contex
   auto client = http::Client::create(io, options.client);
   if (!client) return client.error();
   auto impl = std::make_shared<Impl>(io, std::move(options), std::move(*client));
+  std::weak_ptr<Impl> weak = impl;
+  auto click_recorded = [weak](ClickedMessage clicked) {
+    if (auto self = weak.lock()) self->mark_choice(std::move(clicked));
+  };
+  impl->endpoint.on_click_recorded(click_recorded);
   if (impl->options.mode == SlackAdapterOptions::Mode::socket_mode) {
-    std::weak_ptr<Impl> weak = impl;
     impl->socket_mode = std::make_unique<SocketModeClient>(
-        io, *impl->client, impl->api, impl->options.socket_mode, [weak] {
+        io, *impl->client, impl->api, impl->options.socket_mode,
+        [weak] {
           auto self = weak.lock();
           return self ? self->endpoint.identity() : BotIdentity{};
-        });
+        },
+        click_recorded);
   }
   return std::unique_ptr<SlackAdapter>(new SlackAdapter(std::move(impl)));
 }
@@ -103,7 +163,11 @@ SlackAdapter::SlackAdapter(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) 
 SlackAdapter::~SlackAdapter() { stop(); }
 
 void SlackAdapter::start(IncomingSink& sink) {
-  impl_->endpoint.attach(&sink);
+  {
+    std::lock_guard lock(impl_->sink_mutex);
+    impl_->sink = &sink;
+  }
+  impl_->endpoint.attach(impl_.get());
   std::weak_ptr<Impl> weak = impl_;
   impl_->api.auth_test([weak](ApiResult<BotIdentity> identity) {
     auto self = weak.lock();
@@ -117,12 +181,14 @@ void SlackAdapter::start(IncomingSink& sink) {
                  identity->user_id, identity->bot_id);
     self->endpoint.set_identity(*identity);
   });
-  if (impl_->socket_mode) impl_->socket_mode->start(sink);
+  if (impl_->socket_mode) impl_->socket_mode->start(*impl_);
 }
 
 void SlackAdapter::stop() {
   impl_->endpoint.attach(nullptr);
   if (impl_->socket_mode) impl_->socket_mode->stop();
+  std::lock_guard lock(impl_->sink_mutex);
+  impl_->sink = nullptr;
 }
 
 void SlackAdapter::send(const OutboxMessage& message, std::function<void(SendResult)> done) {
@@ -151,5 +217,7 @@ http::Handler& SlackAdapter::events_handler() { return impl_->endpoint; }
 WebApi& SlackAdapter::web_api() { return impl_->api; }
 
 BotIdentity SlackAdapter::identity() const { return impl_->endpoint.identity(); }
+
+const UserDirectory& SlackAdapter::users() const { return impl_->users; }
 
 }  // namespace prik::adapters::slack

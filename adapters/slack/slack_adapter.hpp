@@ -8,6 +8,12 @@
 // retry (with Retry-After) / permanent_failure for the outbox. start() also runs auth.test, so
 // the bot knows (and ignores) its own messages; a refused token is logged as an error.
 //
+// Before an event reaches the sink, the UserDirectory adds the sender's display name and locale
+// and the mentioned bots (users.info, cached; a look-up never holds the event longer than
+// `users.lookup_timeout`). Once a button click is recorded, the clicked message's buttons are
+// replaced by a line showing the choice (chat.update): cosmetic, so it is tried a few times at
+// most, a failure is only logged, and the turn never waits for it.
+//
 // Thread-safe; the io_context must outlive the adapter, and the sink given to start() must stay
 // valid until stop() has been called and the io_context has run it.
 #pragma once
@@ -23,6 +29,7 @@
 #include "adapters/http/server.hpp"
 #include "adapters/slack/events.hpp"
 #include "adapters/slack/socket_mode.hpp"
+#include "adapters/slack/user_directory.hpp"
 #include "adapters/slack/web_api.hpp"
 
 namespace boost::asio {
@@ -40,6 +47,8 @@ struct SlackAdapterOptions {
   std::size_t body_limit = 1 << 20;
   std::chrono::milliseconds per_channel_interval{1'000};  // Slack allows about 1 message/s
   SocketModeOptions socket_mode;
+  UserDirectoryOptions users;
+  int choice_mark_attempts = 3;  // chat.update tries for marking a clicked choice
   std::function<std::chrono::system_clock::time_point()> now = std::chrono::system_clock::now;
 };
 
@@ -59,6 +68,7 @@ class SlackAdapter : public Adapter {
   http::Handler& events_handler();
   WebApi& web_api();
   BotIdentity identity() const;
+  const UserDirectory& users() const;
 
   struct Impl;
 

@@ -23,13 +23,15 @@ std::string string_field(const json& object, const char* key) {
 
 struct SocketModeClient::Impl : std::enable_shared_from_this<SocketModeClient::Impl> {
   Impl(asio::io_context& io, http::Client& http_client, WebApi& web_api,
-       SocketModeOptions client_options, std::function<BotIdentity()> bot_identity)
+       SocketModeOptions client_options, std::function<BotIdentity()> bot_identity,
+       std::function<void(ClickedMessage)> on_click_recorded)
       : strand(asio::make_strand(io)),
         timer(strand),
         client(http_client),
         api(web_api),
         options(client_options),
         identity(std::move(bot_identity)),
+        click_recorded(std::move(on_click_recorded)),
         reconnector(client_options.reconnect) {}
 
   asio::strand<asio::io_context::executor_type> strand;
@@ -38,6 +40,7 @@ struct SocketModeClient::Impl : std::enable_shared_from_this<SocketModeClient::I
   WebApi& api;
   SocketModeOptions options;
   std::function<BotIdentity()> identity;
+  std::function<void(ClickedMessage)> click_recorded;
 
   // Touched only on the strand.
   Reconnector reconnector;
@@ -165,22 +168,25 @@ struct SocketModeClient::Impl : std::enable_shared_from_this<SocketModeClient::I
       parsed = parse_slash_command(payload);
     }
     const std::string id = envelope_id->get<std::string>();
-    auto* incoming = std::get_if<dialogs::Incoming>(&parsed);
-    if (!incoming || !sink) {
+    auto* received = std::get_if<Received>(&parsed);
+    if (!received || !sink) {
       if (const auto* malformed = std::get_if<Malformed>(&parsed)) {
         spdlog::warn("slack socket mode: malformed {} envelope: {}", type, malformed->reason);
       }
       return acknowledge(socket, id);
     }
-    sink->deliver(
-        std::move(*incoming), [self = shared_from_this(), ws = socket, id](bool recorded) {
-          if (recorded) {
-            self->acknowledge(ws, id);
-          } else {
-            spdlog::warn("slack socket mode: envelope {} not recorded, leaving it to Slack's retry",
-                         id);
-          }
-        });
+    if (!click_recorded) received->clicked.reset();
+    sink->deliver(std::move(received->incoming), [self = shared_from_this(), ws = socket, id,
+                                                  clicked = std::move(received->clicked)](
+                                                     bool recorded) mutable {
+      if (!recorded) {
+        spdlog::warn("slack socket mode: envelope {} not recorded, leaving it to Slack's retry",
+                     id);
+        return;
+      }
+      self->acknowledge(ws, id);
+      if (clicked) self->click_recorded(std::move(*clicked));
+    });
   }
 
   void on_disconnect(const std::string& reason) {
@@ -200,8 +206,10 @@ struct SocketModeClient::Impl : std::enable_shared_from_this<SocketModeClient::I
 };
 
 SocketModeClient::SocketModeClient(asio::io_context& io, http::Client& client, WebApi& api,
-                                   SocketModeOptions options, std::function<BotIdentity()> identity)
-    : impl_(std::make_shared<Impl>(io, client, api, options, std::move(identity))) {}
+                                   SocketModeOptions options, std::function<BotIdentity()> identity,
+                                   std::function<void(ClickedMessage)> click_recorded)
+    : impl_(std::make_shared<Impl>(io, client, api, options, std::move(identity),
+                                   std::move(click_recorded))) {}
 
 SocketModeClient::~SocketModeClient() { stop(); }
 

@@ -4,7 +4,8 @@
 // It asks apps.connections.open (app-level token) for a URL, connects, waits for `hello`, and
 // hands each envelope's payload (events_api, interactive, slash_commands) to the IncomingSink;
 // the envelope is acknowledged ({"envelope_id": ...}) only after the sink recorded it, so an
-// unrecorded event is redelivered by Slack. Envelopes the bot ignores are acknowledged at once.
+// unrecorded event is redelivered by Slack; a recorded button click then goes to `click_recorded`.
+// Envelopes the bot ignores are acknowledged at once.
 // `disconnect` messages are honoured (refresh: reconnect now; warning: keep going; link_disabled:
 // stop and say so), and lost connections are reopened with backoff and jitter (Reconnector).
 // start() and stop() may be called from any thread and take effect on the client's strand; the
@@ -35,7 +36,8 @@ struct SocketModeOptions {
 class SocketModeClient {
  public:
   SocketModeClient(boost::asio::io_context& io, http::Client& client, WebApi& api,
-                   SocketModeOptions options, std::function<BotIdentity()> identity);
+                   SocketModeOptions options, std::function<BotIdentity()> identity,
+                   std::function<void(ClickedMessage)> click_recorded = {});
   ~SocketModeClient();
   SocketModeClient(const SocketModeClient&) = delete;
   SocketModeClient& operator=(const SocketModeClient&) = delete;

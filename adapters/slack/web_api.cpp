@@ -86,10 +86,10 @@ WebApi::WebApi(http::Client& client, WebApiOptions options)
     : client_(client), options_(std::move(options)) {}
 
 void WebApi::send(const std::string& method, http::ClientRequest request, const std::string& token,
-                  std::function<void(ApiResult<json>)> done) {
+                  std::function<void(ApiResult<json>)> done, std::chrono::milliseconds timeout) {
   request.method = "POST";
   request.url = options_.api_base_url + method;
-  request.timeout = options_.timeout;
+  request.timeout = timeout > std::chrono::milliseconds::zero() ? timeout : options_.timeout;
   request.headers.emplace_back("Authorization", "Bearer " + token);
   client_.request(std::move(request), [method, done = std::move(done)](
                                           http::Result<http::ClientResponse> response) {
@@ -171,18 +171,18 @@ void WebApi::post_message(const std::string& channel, const std::string& text,
 }
 
 void WebApi::update_message(const std::string& channel, const std::string& ts,
-                            const std::string& text, const std::vector<dialogs::Choice>& choices,
+                            const std::string& text, const json& blocks,
                             std::function<void(ApiResult<PostedMessage>)> done) {
-  json body = render_message(text, choices);
-  body["channel"] = channel;
-  body["ts"] = ts;
+  json body{{"channel", channel}, {"ts", ts}, {"blocks", blocks}};
+  if (!text.empty()) body["text"] = text;
   call("chat.update", body, [done = std::move(done)](ApiResult<json> answer) {
     if (!answer) return done(answer.error());
     done(PostedMessage{string_at(*answer, "channel"), string_at(*answer, "ts")});
   });
 }
 
-void WebApi::users_info(const std::string& user_id, std::function<void(ApiResult<UserInfo>)> done) {
+void WebApi::users_info(const std::string& user_id, std::function<void(ApiResult<UserInfo>)> done,
+                        std::chrono::milliseconds timeout) {
   // users.info takes form arguments, not JSON.
   boost::urls::url form;
   form.params().append({"user", user_id});
@@ -190,24 +190,28 @@ void WebApi::users_info(const std::string& user_id, std::function<void(ApiResult
   http::ClientRequest request;
   request.content_type = "application/x-www-form-urlencoded";
   request.body = std::string(form.encoded_query());
-  send("users.info", std::move(request), options_.bot_token,
-       [done = std::move(done)](ApiResult<json> answer) {
-         if (!answer) return done(answer.error());
-         const auto user = answer->find("user");
-         if (user == answer->end() || !user->is_object()) {
-           return done(protocol_error<UserInfo>("users.info", "no user"));
-         }
-         UserInfo info;
-         const auto profile = user->find("profile");
-         if (profile != user->end() && profile->is_object()) {
-           info.display_name = string_at(*profile, "display_name");
-           if (info.display_name.empty()) info.display_name = string_at(*profile, "real_name");
-         }
-         if (info.display_name.empty()) info.display_name = string_at(*user, "real_name");
-         if (info.display_name.empty()) info.display_name = string_at(*user, "name");
-         info.locale = string_at(*user, "locale");
-         done(std::move(info));
-       });
+  send(
+      "users.info", std::move(request), options_.bot_token,
+      [done = std::move(done)](ApiResult<json> answer) {
+        if (!answer) return done(answer.error());
+        const auto user = answer->find("user");
+        if (user == answer->end() || !user->is_object()) {
+          return done(protocol_error<UserInfo>("users.info", "no user"));
+        }
+        UserInfo info;
+        const auto profile = user->find("profile");
+        if (profile != user->end() && profile->is_object()) {
+          info.display_name = string_at(*profile, "display_name");
+          if (info.display_name.empty()) info.display_name = string_at(*profile, "real_name");
+        }
+        if (info.display_name.empty()) info.display_name = string_at(*user, "real_name");
+        if (info.display_name.empty()) info.display_name = string_at(*user, "name");
+        info.locale = string_at(*user, "locale");
+        const auto is_bot = user->find("is_bot");
+        info.is_bot = is_bot != user->end() && is_bot->is_boolean() && is_bot->get<bool>();
+        done(std::move(info));
+      },
+      timeout);
 }
 
 void WebApi::open_socket_mode_connection(std::function<void(ApiResult<std::string>)> done) {

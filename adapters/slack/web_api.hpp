@@ -49,6 +49,7 @@ SendResult classify(const ApiError& error);
 struct UserInfo {
   std::string display_name;  // profile.display_name, else real_name, else name
   std::string locale;        // e.g. "da-DK"; empty when Slack does not say
+  bool is_bot = false;
 };
 
 struct PostedMessage {
@@ -78,16 +79,21 @@ class WebApi {
   void post_message(const std::string& channel, const std::string& text,
                     const std::vector<dialogs::Choice>& choices,
                     std::function<void(ApiResult<PostedMessage>)> done);
+  // Replaces a message's text and blocks (chat.update).
   void update_message(const std::string& channel, const std::string& ts, const std::string& text,
-                      const std::vector<dialogs::Choice>& choices,
+                      const nlohmann::json& blocks,
                       std::function<void(ApiResult<PostedMessage>)> done);
-  void users_info(const std::string& user_id, std::function<void(ApiResult<UserInfo>)> done);
+  // A user's display name, locale and whether they are a bot (users.info with include_locale);
+  // `timeout` 0: the options' timeout.
+  void users_info(const std::string& user_id, std::function<void(ApiResult<UserInfo>)> done,
+                  std::chrono::milliseconds timeout = {});
   // A fresh Socket Mode WebSocket URL (apps.connections.open, app token).
   void open_socket_mode_connection(std::function<void(ApiResult<std::string>)> done);
 
  private:
   void send(const std::string& method, http::ClientRequest request, const std::string& token,
-            std::function<void(ApiResult<nlohmann::json>)> done);
+            std::function<void(ApiResult<nlohmann::json>)> done,
+            std::chrono::milliseconds timeout = {});
 
   http::Client& client_;
   WebApiOptions options_;

@@ -1,6 +1,7 @@
 // libFuzzer target: hostile bytes as a Slack request body (JSON events, form-encoded
 // interactivity payloads and slash commands), as a Socket Mode payload, as a signature header,
-// and as text rendered to Block Kit. Must never crash, throw or read out of bounds.
+// as text rendered to Block Kit, and as a clicked message whose choice is marked. Must never
+// crash, throw or read out of bounds.
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -23,7 +24,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (!json.is_discarded()) {
     parse_events_api(json, self);
-    parse_interaction(json);
+    const Parsed click = parse_interaction(json);
+    if (const auto* received = std::get_if<Received>(&click); received && received->clicked) {
+      mark_choice(received->clicked->blocks, received->clicked->label)
+          .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    }
+    mark_choice(json, text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     parse_slash_command(json);
   }
 

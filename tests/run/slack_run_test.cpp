@@ -66,6 +66,21 @@ json button_click(const std::string& trigger_id, const std::string& choice_id) {
              {"action_ts", "1700000000.1"}}}}};
 }
 
+// A click on a button of a message Prik posted, as Slack sends it: with the message itself.
+json click_on_message(const std::string& trigger_id, const json& post, const json& button) {
+  json click = button_click(trigger_id, button.value("value", ""));
+  click["actions"][0]["text"] = button["text"];
+  click["container"] = {{"type", "message"},
+                        {"message_ts", "1700000001.000100"},
+                        {"channel_id", kChannel},
+                        {"is_ephemeral", false}};
+  click["message"] = {{"type", "message"},
+                      {"ts", "1700000001.000100"},
+                      {"text", post.value("text", "")},
+                      {"blocks", post["blocks"]}};
+  return click;
+}
+
 // The button values of a chat.postMessage body.
 std::vector<std::string> buttons(const json& post) {
   std::vector<std::string> ids;
@@ -251,6 +266,53 @@ TEST_F(SlackRunTest, ButtonClicksLeadFromFindingARoleToAnApplication) {
       << again->log();
   again->signal(SIGINT);
   EXPECT_EQ(again->wait(), 0) << again->log();
+}
+
+TEST_F(SlackRunTest, FirstReplyGreetsByNameInTheUsersLanguageAndAClickIsMarked) {
+  FakeSlack fake(io_.io);
+  fake.add_user({{"id", kUser},
+                 {"name", "sam"},
+                 {"is_bot", false},
+                 {"locale", "en-US"},
+                 {"profile", {{"display_name", "Sam"}}}});
+  auto prik = start(fake);
+  ASSERT_NE(port_, 0) << prik->log();
+  ASSERT_EQ(say("hello"), 200) << prik->log();
+  ASSERT_TRUE(first_with_prefix(next_question(fake), "menu.find")) << prik->log();
+  const auto posts = fake.posts();
+  ASSERT_FALSE(posts.empty());
+  EXPECT_TRUE(posts[0].value("text", "").starts_with("Hi Sam!")) << posts[0].dump();
+
+  const json& question = posts[read_ - 1];
+  json find_button;
+  for (const auto& block : question["blocks"]) {
+    if (block.value("type", "") != "actions") continue;
+    for (const auto& element : block["elements"]) {
+      if (element.value("value", "").starts_with("menu.find")) find_button = element;
+    }
+  }
+  ASSERT_TRUE(find_button.is_object()) << question.dump();
+  ASSERT_EQ(
+      deliver(signed_post(
+          "application/x-www-form-urlencoded",
+          "payload=" +
+              percent_encode(click_on_message("trigger-marked", question, find_button).dump()))),
+      200);
+  const auto updates = fake.updates(1, 10s);
+  ASSERT_EQ(updates.size(), 1u) << prik->log();
+  EXPECT_EQ(updates[0]["channel"], kChannel);
+  bool marked = false;
+  for (const auto& block : updates[0]["blocks"]) {
+    EXPECT_NE(block.value("type", ""), "actions") << "the buttons are gone";
+    if (block.value("type", "") == "context") {
+      marked = block["elements"][0]["text"].get<std::string>().ends_with(
+          find_button["text"]["text"].get<std::string>());
+    }
+  }
+  EXPECT_TRUE(marked) << updates[0].dump();
+  EXPECT_FALSE(next_question(fake).empty()) << "the click was taken: " << prik->log();
+  prik->signal(SIGTERM);
+  EXPECT_EQ(prik->wait(), 0) << prik->log();
 }
 
 TEST_F(SlackRunTest, BadSignatureIsRefusedWith401AndNothingHappens) {

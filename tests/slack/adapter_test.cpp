@@ -12,6 +12,7 @@
 #include "adapters/http/client.hpp"
 #include "adapters/http/server.hpp"
 #include "adapters/slack/slack_adapter.hpp"
+#include "adapters/slack/user_directory.hpp"
 #include "adapters/slack/verify.hpp"
 #include "tests/http/io_thread.hpp"
 #include "tests/slack/fake_slack.hpp"
@@ -31,6 +32,50 @@ std::string fixture_text(const std::string& name) {
   std::stringstream buffer;
   buffer << in.rdbuf();
   return buffer.str();
+}
+
+// Polls `condition` until it holds or `limit` has passed.
+template <class Condition>
+bool eventually(Condition condition, std::chrono::milliseconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(10ms);
+  }
+  return true;
+}
+
+// An interactivity request body: the payload's JSON, form-encoded.
+std::string form_payload(const json& payload) {
+  std::string encoded = "payload=";
+  for (unsigned char c : payload.dump()) {
+    char hex[4];
+    std::snprintf(hex, sizeof hex, "%%%02X", c);
+    encoded += std::isalnum(c) ? std::string(1, static_cast<char>(c)) : std::string(hex);
+  }
+  return encoded;
+}
+
+json direct_message(const std::string& event_id, const std::string& user, const std::string& text) {
+  return {{"type", "event_callback"},
+          {"team_id", FakeSlack::kTeam},
+          {"event_id", event_id},
+          {"event",
+           {{"type", "message"},
+            {"channel", "D" + user},
+            {"channel_type", "im"},
+            {"user", user},
+            {"text", text},
+            {"ts", "1700000000.000100"}}}};
+}
+
+json slack_user(const std::string& id, const std::string& display_name, const std::string& locale,
+                bool is_bot = false) {
+  return {{"id", id},
+          {"name", "x" + id},
+          {"is_bot", is_bot},
+          {"locale", locale},
+          {"profile", {{"display_name", display_name}, {"real_name", display_name + " Real"}}}};
 }
 
 // Records what it is given; answers `done` at once with `accept`, or holds it when `hold` is set.
@@ -84,8 +129,9 @@ class RecordingSink : public IncomingSink {
 
 class SlackAdapterTest : public ::testing::Test {
  protected:
-  void start(SlackAdapterOptions::Mode mode = SlackAdapterOptions::Mode::events_api) {
-    fake_ = std::make_unique<FakeSlack>(io_.io);
+  void start(SlackAdapterOptions::Mode mode = SlackAdapterOptions::Mode::events_api,
+             std::function<void(SlackAdapterOptions&)> adjust = {}) {
+    if (!fake_) fake_ = std::make_unique<FakeSlack>(io_.io);
     SlackAdapterOptions options;
     options.mode = mode;
     options.api.api_base_url = fake_->api_base_url();
@@ -96,6 +142,7 @@ class SlackAdapterTest : public ::testing::Test {
     options.per_channel_interval = 0ms;
     options.socket_mode.reconnect.initial_delay = 50ms;
     options.now = [] { return std::chrono::system_clock::time_point(std::chrono::seconds(kNow)); };
+    if (adjust) adjust(options);
     auto adapter = SlackAdapter::create(io_.io, options);
     ASSERT_TRUE(adapter) << adapter.error().to_string();
     adapter_ = std::move(*adapter);
@@ -149,6 +196,14 @@ class SlackAdapterTest : public ::testing::Test {
     auto result = tests::wait_for(future);
     if (!result || !*result) return -1;
     return (*result)->status;
+  }
+
+  // Waits until auth.test has told the adapter who it is.
+  bool knows_itself() {
+    for (int i = 0; i < 250 && adapter_->identity().user_id.empty(); ++i) {
+      std::this_thread::sleep_for(20ms);
+    }
+    return !adapter_->identity().user_id.empty();
   }
 
   SendResult send(dialogs::Outgoing message) {
@@ -242,14 +297,9 @@ TEST_F(SlackAdapterTest, BotMessagesAreAcknowledgedButNotDelivered) {
 
 TEST_F(SlackAdapterTest, ButtonClickPayloadBecomesTheChoiceId) {
   start();
-  const std::string payload = json::parse(fixture_text("block_actions.json")).dump();
-  std::string encoded = "payload=";
-  for (unsigned char c : payload) {
-    char hex[4];
-    std::snprintf(hex, sizeof hex, "%%%02X", c);
-    encoded += std::isalnum(c) ? std::string(1, static_cast<char>(c)) : std::string(hex);
-  }
-  EXPECT_EQ(status_of(signed_post(encoded, "application/x-www-form-urlencoded")), 200);
+  EXPECT_EQ(status_of(signed_post(form_payload(json::parse(fixture_text("block_actions.json"))),
+                                  "application/x-www-form-urlencoded")),
+            200);
   const auto received = sink_.received(1);
   ASSERT_EQ(received.size(), 1u);
   EXPECT_EQ(received[0].choice_id, "click_me_123");
@@ -395,6 +445,200 @@ TEST_F(SlackAdapterTest, SocketModeReconnectsAfterTheConnectionDropsWhenOpenFail
   fake_->send_to_socket(json{{"type", "disconnect"}, {"reason", "refresh_requested"}});
   ASSERT_TRUE(fake_->wait_for_socket_connections(2));
   EXPECT_EQ(fake_->calls("apps.connections.open"), 3u);
+}
+
+TEST_F(SlackAdapterTest, FirstMessageCarriesTheSendersNameAndLocaleAndAKnownUserCostsNothing) {
+  fake_ = std::make_unique<FakeSlack>(io_.io);
+  fake_->add_user(slack_user("U500", "Birgit", "en-GB"));
+  start();
+  EXPECT_EQ(status_of(signed_post(direct_message("Ev1", "U500", "hi").dump(), "application/json")),
+            200);
+  EXPECT_EQ(status_of(signed_post(direct_message("Ev2", "U500", "and").dump(), "application/json")),
+            200);
+  const auto received = sink_.received(2);
+  ASSERT_EQ(received.size(), 2u);
+  for (const auto& incoming : received) {
+    EXPECT_EQ(incoming.display_name, "Birgit");
+    EXPECT_EQ(incoming.locale, "en-GB");
+    EXPECT_TRUE(incoming.mentioned_bots.empty());
+  }
+  EXPECT_EQ(fake_->calls("users.info"), 1u) << "the second event used the cache";
+}
+
+TEST_F(SlackAdapterTest, MentionedBotsAreListedPrikAndSlackbotWithoutALookUp) {
+  fake_ = std::make_unique<FakeSlack>(io_.io);
+  fake_->add_user(slack_user("U600", "Carl", "da-DK"));
+  fake_->add_user(slack_user("U601", "Dorte", "da-DK"));
+  fake_->add_user(slack_user("B-USER", "Helper bot", "en-US", true));
+  start();
+  ASSERT_TRUE(knows_itself());
+  auto event = direct_message("Ev3", "U600", "");
+  event["event"]["type"] = "app_mention";
+  event["event"]["channel"] = "C1";
+  event["event"].erase("channel_type");
+  event["event"]["text"] = "<@UBOT> vi er <@U601>, <@B-USER> og <@USLACKBOT>";
+  EXPECT_EQ(status_of(signed_post(event.dump(), "application/json")), 200);
+  const auto received = sink_.received(1);
+  ASSERT_EQ(received.size(), 1u);
+  EXPECT_EQ(received[0].display_name, "Carl");
+  EXPECT_EQ(received[0].mentions, (std::vector<std::string>{"slack:T111:U601", "slack:T111:B-USER",
+                                                            "slack:T111:USLACKBOT"}));
+  EXPECT_EQ(received[0].mentioned_bots,
+            (std::vector<std::string>{"slack:T111:B-USER", "slack:T111:USLACKBOT"}));
+  EXPECT_EQ(fake_->calls("users.info"), 3u) << "the sender, Dorte and the helper bot";
+}
+
+TEST_F(SlackAdapterTest, SlowLookUpDoesNotHoldTheEventAndItsLateAnswerIsKept) {
+  fake_ = std::make_unique<FakeSlack>(io_.io);
+  fake_->add_user(slack_user("U700", "Erik", "da-DK"));
+  fake_->delay("users.info", 1500ms);
+  start(SlackAdapterOptions::Mode::events_api,
+        [](SlackAdapterOptions& options) { options.users.lookup_timeout = 200ms; });
+  const auto begin = std::chrono::steady_clock::now();
+  EXPECT_EQ(status_of(signed_post(direct_message("Ev4", "U700", "hej").dump(), "application/json")),
+            200);
+  EXPECT_LT(std::chrono::steady_clock::now() - begin, 1000ms);
+  const auto received = sink_.received(1);
+  ASSERT_EQ(received.size(), 1u);
+  EXPECT_EQ(received[0].text, "hej");
+  EXPECT_TRUE(received[0].display_name.empty());
+  EXPECT_TRUE(received[0].locale.empty());
+  for (int i = 0; i < 150 && !adapter_->users().cached("U700"); ++i) {
+    std::this_thread::sleep_for(20ms);
+  }
+  ASSERT_TRUE(adapter_->users().cached("U700"));
+  EXPECT_EQ(adapter_->users().cached("U700")->display_name, "Erik");
+}
+
+TEST_F(SlackAdapterTest, FailedLookUpDeliversWithoutFactsAndIsNotRepeatedAtOnce) {
+  start();
+  fake_->fail_next("users.info", http::Response::text(500, "down\n"));
+  EXPECT_EQ(status_of(signed_post(direct_message("Ev5", "U800", "a").dump(), "application/json")),
+            200);
+  EXPECT_EQ(status_of(signed_post(direct_message("Ev6", "U800", "b").dump(), "application/json")),
+            200);
+  const auto received = sink_.received(2);
+  ASSERT_EQ(received.size(), 2u);
+  EXPECT_TRUE(received[0].display_name.empty());
+  EXPECT_TRUE(received[1].display_name.empty());
+  EXPECT_EQ(fake_->calls("users.info"), 1u);
+}
+
+TEST_F(SlackAdapterTest, ClickedButtonsGiveWayToTheChoiceOnlyAfterTheClickIsRecorded) {
+  sink_.set_hold(true);
+  start();
+  auto answer =
+      post_async(signed_post(form_payload(json::parse(fixture_text("block_actions_message.json"))),
+                             "application/x-www-form-urlencoded"));
+  auto done = sink_.take_held();
+  ASSERT_TRUE(done);
+  EXPECT_TRUE(fake_->updates(1, 300ms).empty()) << "marked before recording";
+  done(true);
+  auto response = tests::wait_for(answer);
+  ASSERT_TRUE(response && *response);
+  EXPECT_EQ((*response)->status, 200);
+  const auto updates = fake_->updates(1);
+  ASSERT_EQ(updates.size(), 1u);
+  EXPECT_EQ(updates[0]["channel"], "D222");
+  EXPECT_EQ(updates[0]["ts"], "1700000001.000100");
+  EXPECT_EQ(updates[0]["text"], "Hvad vil du gerne?");
+  ASSERT_EQ(updates[0]["blocks"].size(), 2u);
+  EXPECT_EQ(updates[0]["blocks"][0]["text"]["text"], "Hvad vil du gerne?");
+  EXPECT_EQ(updates[0]["blocks"][1]["type"], "context");
+  EXPECT_EQ(updates[0]["blocks"][1]["elements"][0]["text"], "\u2714 Find en rolle");
+}
+
+TEST_F(SlackAdapterTest, ClickThatCouldNotBeRecordedLeavesTheButtons) {
+  sink_.set_accept(false);
+  start();
+  EXPECT_EQ(
+      status_of(signed_post(form_payload(json::parse(fixture_text("block_actions_message.json"))),
+                            "application/x-www-form-urlencoded")),
+      503);
+  EXPECT_TRUE(fake_->updates(1, 500ms).empty());
+  EXPECT_EQ(fake_->calls("chat.update"), 0u);
+}
+
+TEST_F(SlackAdapterTest, ChoiceMarkIsTriedAFewTimesOnTransientErrorsAndOnceOnPermanentOnes) {
+  start();
+  fake_->fail_next("chat.update",
+                   http::Response::json(200, R"({"ok":false,"error":"message_not_found"})"));
+  const auto click = json::parse(fixture_text("block_actions_message.json"));
+  EXPECT_EQ(status_of(signed_post(form_payload(click), "application/x-www-form-urlencoded")), 200);
+  ASSERT_TRUE(eventually([&] { return fake_->calls("chat.update") == 1; }, 5s));
+  std::this_thread::sleep_for(1500ms);
+  EXPECT_EQ(fake_->calls("chat.update"), 1u) << "a permanent error is not retried";
+
+  for (int i = 0; i < 5; ++i) fake_->fail_next("chat.update", http::Response::text(503, "down"));
+  auto again = click;
+  again["trigger_id"] = "222.333.again";
+  EXPECT_EQ(status_of(signed_post(form_payload(again), "application/x-www-form-urlencoded")), 200);
+  ASSERT_TRUE(eventually([&] { return fake_->calls("chat.update") == 4; }, 10s));
+  std::this_thread::sleep_for(2000ms);
+  EXPECT_EQ(fake_->calls("chat.update"), 4u) << "three tries, then left as it is";
+  EXPECT_TRUE(fake_->updates().empty());
+  EXPECT_EQ(sink_.received(2).size(), 2u) << "the clicks themselves were delivered";
+}
+
+TEST_F(SlackAdapterTest, SocketModeClickIsAcknowledgedThenMarked) {
+  start(SlackAdapterOptions::Mode::socket_mode);
+  ASSERT_TRUE(fake_->wait_for_socket_connections(1));
+  fake_->send_to_socket({{"envelope_id", "env-click"},
+                         {"type", "interactive"},
+                         {"accepts_response_payload", false},
+                         {"payload", json::parse(fixture_text("block_actions_message.json"))}});
+  ASSERT_EQ(fake_->acks(1).size(), 1u);
+  const auto updates = fake_->updates(1);
+  ASSERT_EQ(updates.size(), 1u);
+  EXPECT_EQ(updates[0]["blocks"][1]["type"], "context");
+  ASSERT_EQ(sink_.received(1).size(), 1u);
+  EXPECT_EQ(sink_.received(1)[0].choice_id, "menu.find");
+}
+
+TEST(SlackUserDirectory, SharedLookUpsBoundedCacheAndPrikItselfWithoutALookUp) {
+  tests::IoThread io;
+  FakeSlack fake(io.io);
+  fake.add_user(slack_user("U1", "Ane", "da-DK"));
+  fake.add_user(slack_user("U2", "Bo", "da-DK"));
+  fake.add_user(slack_user("U3", "Cy", "en-US"));
+  fake.delay("users.info", 100ms);
+  auto client = http::Client::create(io.io);
+  ASSERT_TRUE(client);
+  WebApi api(**client, {fake.api_base_url(), FakeSlack::kBotToken, "", 5s});
+  UserDirectoryOptions options;
+  options.capacity = 2;
+  options.lookup_timeout = 2s;
+  UserDirectory users(io.io, api, options, [] { return BotIdentity{"T111", "UBOT", "BBOT"}; });
+
+  auto complete = [&](dialogs::Incoming incoming) {
+    auto promise = std::make_shared<std::promise<dialogs::Incoming>>();
+    auto future = promise->get_future();
+    users.complete(std::move(incoming),
+                   [promise](dialogs::Incoming done) { promise->set_value(std::move(done)); });
+    return future;
+  };
+  dialogs::Incoming from_ane;
+  from_ane.user = "slack:T111:U1";
+  from_ane.mentions = {"slack:T111:UBOT"};
+  auto first = complete(from_ane);
+  auto second = complete(from_ane);
+  auto one = tests::wait_for(first);
+  auto two = tests::wait_for(second);
+  ASSERT_TRUE(one && two);
+  EXPECT_EQ(one->display_name, "Ane");
+  EXPECT_EQ(two->locale, "da-DK");
+  EXPECT_EQ(two->mentioned_bots, std::vector<std::string>{"slack:T111:UBOT"});
+  EXPECT_EQ(fake.calls("users.info"), 1u) << "one look-up for both events, none for Prik";
+
+  for (const char* user : {"slack:T111:U2", "slack:T111:U3"}) {
+    dialogs::Incoming incoming;
+    incoming.user = user;
+    auto done = complete(incoming);
+    ASSERT_TRUE(tests::wait_for(done));
+  }
+  EXPECT_FALSE(users.cached("U1")) << "the least recently used went first";
+  EXPECT_EQ(users.cached("U2")->display_name, "Bo");
+  EXPECT_EQ(users.cached("U3")->display_name, "Cy");
 }
 
 }  // namespace

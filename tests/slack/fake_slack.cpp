@@ -65,7 +65,7 @@ struct SocketSession {
 struct FakeSlack::Impl : std::enable_shared_from_this<FakeSlack::Impl> {
   explicit Impl(asio::io_context& io_context)
       : io(io_context),
-        handler([this](Request request, Respond respond) { respond(answer(request)); }),
+        handler([this](Request request, Respond respond) { serve(request, std::move(respond)); }),
         server(io_context, handler),
         acceptor(asio::make_strand(io_context)) {}
 
@@ -79,11 +79,34 @@ struct FakeSlack::Impl : std::enable_shared_from_this<FakeSlack::Impl> {
   mutable std::mutex mutex;
   std::condition_variable changed;
   std::map<std::string, std::deque<Response>> scripted;
+  std::map<std::string, std::chrono::milliseconds> delays;
+  std::map<std::string, json> users;
   std::map<std::string, std::size_t> call_counts;
   std::vector<json> posted;
+  std::vector<json> updated;
   std::vector<std::string> received_acks;
   std::vector<std::shared_ptr<SocketSession>> sessions;
   int next_ts = 1;
+
+  void serve(const Request& request, Respond respond) {
+    auto response = std::make_shared<Response>(answer(request));
+    std::chrono::milliseconds wait{0};
+    {
+      std::lock_guard lock(mutex);
+      if (auto it = delays.find(method_of(request)); it != delays.end()) wait = it->second;
+    }
+    if (wait <= std::chrono::milliseconds::zero()) return respond(std::move(*response));
+    auto timer = std::make_shared<asio::steady_timer>(io, wait);
+    timer->async_wait([timer, response, respond = std::move(respond)](boost::system::error_code) {
+      respond(std::move(*response));
+    });
+  }
+
+  static std::string method_of(const Request& request) {
+    const std::string prefix = "/api/";
+    const std::string path = request.path();
+    return path.rfind(prefix, 0) == 0 ? path.substr(prefix.size()) : std::string{};
+  }
 
   Response answer(const Request& request) {
     const std::string prefix = "/api/";
@@ -110,6 +133,10 @@ struct FakeSlack::Impl : std::enable_shared_from_this<FakeSlack::Impl> {
     if (method == "users.info") {
       auto form = adapters::slack::decode_form(request.body);
       if (!form || !form->contains("user")) return slack_error("invalid_arguments");
+      const std::string id = (*form)["user"];
+      if (auto known = users.find(id); known != users.end()) {
+        return slack_ok({{"user", known->second}});
+      }
       return slack_ok({{"user",
                         {{"id", (*form)["user"]},
                          {"name", "anna"},
@@ -135,7 +162,10 @@ struct FakeSlack::Impl : std::enable_shared_from_this<FakeSlack::Impl> {
         return slack_error("channel_not_found");
       }
       if (!body.contains("text") && !body.contains("blocks")) return slack_error("no_text");
-      if (method == "chat.postMessage") posted.push_back(body);
+      if (method == "chat.update" && (!body.contains("ts") || !body["ts"].is_string())) {
+        return slack_error("message_not_found");
+      }
+      (method == "chat.postMessage" ? posted : updated).push_back(body);
       changed.notify_all();
       return slack_ok({{"channel", body["channel"]},
                        {"ts", std::to_string(1700000000 + next_ts++) + ".000100"}});
@@ -226,6 +256,22 @@ std::string FakeSlack::api_base_url() const {
 void FakeSlack::fail_next(const std::string& method, Response response) {
   std::lock_guard lock(impl_->mutex);
   impl_->scripted[method].push_back(std::move(response));
+}
+
+void FakeSlack::delay(const std::string& method, std::chrono::milliseconds delay) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->delays[method] = delay;
+}
+
+void FakeSlack::add_user(const json& user) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->users[user.value("id", "")] = user;
+}
+
+std::vector<json> FakeSlack::updates(std::size_t count, std::chrono::milliseconds limit) {
+  std::unique_lock lock(impl_->mutex);
+  impl_->changed.wait_for(lock, limit, [&] { return impl_->updated.size() >= count; });
+  return impl_->updated;
 }
 
 std::vector<json> FakeSlack::posts(std::size_t count, std::chrono::milliseconds limit) {

@@ -2,10 +2,11 @@
 //
 // A real HTTP server on 127.0.0.1 (port 0) answers the Web API methods Prik uses (auth.test,
 // conversations.open, chat.postMessage, chat.update, users.info, apps.connections.open), checking
-// the bearer token and the body's shape, and records every post. Answers can be scripted per
-// method (429 with Retry-After, 5xx, ok:false). A WebSocket server speaks Socket Mode: it says
-// hello to each connection, sends envelopes and disconnects on request, and records the acks.
-// Thread-safe; runs on the caller's io_context.
+// the bearer token and the body's shape, and records every post and update. users.info knows the
+// users given to add_user() and answers for any other id with a Danish "Anna". Answers can be
+// scripted per method (429 with Retry-After, 5xx, ok:false) and delayed. A WebSocket server speaks
+// Socket Mode: it says hello to each connection, sends envelopes and disconnects on request, and
+// records the acks. Thread-safe; runs on the caller's io_context.
 #pragma once
 
 #include <chrono>
@@ -38,10 +39,17 @@ class FakeSlack {
 
   // The next call of `method` gets this answer instead of the normal one.
   void fail_next(const std::string& method, adapters::http::Response response);
+  // Every later call of `method` is answered only after `delay`.
+  void delay(const std::string& method, std::chrono::milliseconds delay);
+  // users.info answers {"user": user} for `user["id"]`.
+  void add_user(const nlohmann::json& user);
 
   // Bodies of chat.postMessage calls so far (after waiting up to `limit` for `count` of them).
   std::vector<nlohmann::json> posts(std::size_t count = 0,
                                     std::chrono::milliseconds limit = std::chrono::seconds(5));
+  // Bodies of chat.update calls so far, waiting like posts().
+  std::vector<nlohmann::json> updates(std::size_t count = 0,
+                                      std::chrono::milliseconds limit = std::chrono::seconds(5));
   std::size_t calls(const std::string& method) const;
 
   // Socket Mode.

@@ -85,8 +85,8 @@ TEST(SlackEvents, UrlVerificationYieldsTheChallenge) {
 
 TEST(SlackEvents, DirectMessageBecomesAnIncomingFromTheUser) {
   auto parsed = parse_events_api(fixture("event_message_im.json"), {"T123ABC456", "UBOT", "B1"});
-  ASSERT_TRUE(std::holds_alternative<dialogs::Incoming>(parsed));
-  const auto& incoming = std::get<dialogs::Incoming>(parsed);
+  ASSERT_TRUE(std::holds_alternative<Received>(parsed));
+  const auto& incoming = std::get<Received>(parsed).incoming;
   EXPECT_EQ(incoming.user, "slack:T123ABC456:U2147483697");
   EXPECT_EQ(incoming.conversation, "D024BE91L");
   EXPECT_TRUE(incoming.direct);
@@ -98,8 +98,8 @@ TEST(SlackEvents, DirectMessageBecomesAnIncomingFromTheUser) {
 TEST(SlackEvents, AppMentionDropsTheBotsOwnMentionFromTheText) {
   auto parsed =
       parse_events_api(fixture("event_app_mention.json"), {"T123ABC456", "U0LAN0Z89", ""});
-  ASSERT_TRUE(std::holds_alternative<dialogs::Incoming>(parsed));
-  const auto& incoming = std::get<dialogs::Incoming>(parsed);
+  ASSERT_TRUE(std::holds_alternative<Received>(parsed));
+  const auto& incoming = std::get<Received>(parsed).incoming;
   EXPECT_EQ(incoming.user, "slack:T123ABC456:U061F7AUR");
   EXPECT_EQ(incoming.conversation, "C123ABC456");
   EXPECT_FALSE(incoming.direct);
@@ -112,8 +112,8 @@ TEST(SlackEvents, OtherPeoplesMentionsBecomeUserRefs) {
   auto body = fixture("event_message_im.json");
   body["event"]["text"] = "ask <@U111> and <@U222|bo> &amp; <@U111> &lt;3";
   auto parsed = parse_events_api(body, {});
-  ASSERT_TRUE(std::holds_alternative<dialogs::Incoming>(parsed));
-  const auto& incoming = std::get<dialogs::Incoming>(parsed);
+  ASSERT_TRUE(std::holds_alternative<Received>(parsed));
+  const auto& incoming = std::get<Received>(parsed).incoming;
   EXPECT_EQ(incoming.mentions,
             (std::vector<std::string>{"slack:T123ABC456:U111", "slack:T123ABC456:U222"}));
   EXPECT_EQ(incoming.text, "ask <@U111> and <@U222|bo> & <@U111> <3");
@@ -164,15 +164,15 @@ TEST(SlackEvents, MissingEventIdOrWrongShapesAreMalformed) {
 TEST(SlackEvents, SocketModeEnvelopePayloadParsesLikeAnHttpBody) {
   auto envelope = fixture("socket_mode_envelope_events_api.json");
   auto parsed = parse_events_api(envelope["payload"], {"T111", "U111", ""});
-  ASSERT_TRUE(std::holds_alternative<dialogs::Incoming>(parsed));
-  EXPECT_EQ(std::get<dialogs::Incoming>(parsed).user, "slack:T111:U222");
-  EXPECT_EQ(std::get<dialogs::Incoming>(parsed).text, "");
+  ASSERT_TRUE(std::holds_alternative<Received>(parsed));
+  EXPECT_EQ(std::get<Received>(parsed).incoming.user, "slack:T111:U222");
+  EXPECT_EQ(std::get<Received>(parsed).incoming.text, "");
 }
 
 TEST(SlackInteractions, ButtonClickBecomesTheChoiceId) {
   auto parsed = parse_interaction(fixture("block_actions.json"));
-  ASSERT_TRUE(std::holds_alternative<dialogs::Incoming>(parsed));
-  const auto& incoming = std::get<dialogs::Incoming>(parsed);
+  ASSERT_TRUE(std::holds_alternative<Received>(parsed));
+  const auto& incoming = std::get<Received>(parsed).incoming;
   EXPECT_EQ(incoming.choice_id, "click_me_123");
   EXPECT_EQ(incoming.user, "slack:T111:W111");
   EXPECT_EQ(incoming.conversation, "C111");
@@ -196,16 +196,42 @@ TEST(SlackInteractions, FormEncodedPayloadIsDecodedWithTheUrlLibrary) {
     }
   }
   auto parsed = parse_http_body("application/x-www-form-urlencoded", "payload=" + encoded, {});
-  ASSERT_TRUE(std::holds_alternative<dialogs::Incoming>(parsed));
-  EXPECT_EQ(std::get<dialogs::Incoming>(parsed).choice_id, "click_me_123");
+  ASSERT_TRUE(std::holds_alternative<Received>(parsed));
+  EXPECT_EQ(std::get<Received>(parsed).incoming.choice_id, "click_me_123");
 }
 
 TEST(SlackInteractions, ActionWithoutValueFallsBackToActionId) {
   auto payload = fixture("block_actions.json");
   payload["actions"][0].erase("value");
   auto parsed = parse_interaction(payload);
-  ASSERT_TRUE(std::holds_alternative<dialogs::Incoming>(parsed));
-  EXPECT_EQ(std::get<dialogs::Incoming>(parsed).choice_id, "a");
+  ASSERT_TRUE(std::holds_alternative<Received>(parsed));
+  EXPECT_EQ(std::get<Received>(parsed).incoming.choice_id, "a");
+}
+
+TEST(SlackInteractions, ClickOnAMessageCarriesTheMessageToMarkTheChoiceIn) {
+  auto parsed = parse_interaction(fixture("block_actions_message.json"));
+  ASSERT_TRUE(std::holds_alternative<Received>(parsed));
+  const auto& received = std::get<Received>(parsed);
+  EXPECT_EQ(received.incoming.choice_id, "menu.find");
+  EXPECT_TRUE(received.incoming.direct);
+  ASSERT_TRUE(received.clicked);
+  EXPECT_EQ(received.clicked->channel, "D222");
+  EXPECT_EQ(received.clicked->ts, "1700000001.000100");
+  EXPECT_EQ(received.clicked->text, "Hvad vil du gerne?");
+  EXPECT_EQ(received.clicked->label, "Find en rolle");
+  EXPECT_EQ(received.clicked->blocks.size(), 2u);
+}
+
+TEST(SlackInteractions, ClickOnAnEphemeralMessageOrWithoutTheMessageHasNothingToMark) {
+  auto ephemeral = parse_interaction(fixture("block_actions.json"));
+  ASSERT_TRUE(std::holds_alternative<Received>(ephemeral));
+  EXPECT_FALSE(std::get<Received>(ephemeral).clicked);
+
+  auto payload = fixture("block_actions_message.json");
+  payload.erase("message");
+  auto without_message = parse_interaction(payload);
+  ASSERT_TRUE(std::holds_alternative<Received>(without_message));
+  EXPECT_FALSE(std::get<Received>(without_message).clicked);
 }
 
 TEST(SlackInteractions, OtherInteractionTypesAreIgnored) {
@@ -216,8 +242,8 @@ TEST(SlackInteractions, OtherInteractionTypesAreIgnored) {
 
 TEST(SlackSlashCommand, DocumentedBodyBecomesAnIncoming) {
   auto parsed = parse_http_body("application/x-www-form-urlencoded", kBody, {});
-  ASSERT_TRUE(std::holds_alternative<dialogs::Incoming>(parsed));
-  const auto& incoming = std::get<dialogs::Incoming>(parsed);
+  ASSERT_TRUE(std::holds_alternative<Received>(parsed));
+  const auto& incoming = std::get<Received>(parsed).incoming;
   EXPECT_EQ(incoming.user, "slack:T1DC2JH3J:U2CERLKJA");
   EXPECT_EQ(incoming.conversation, "G8PSS9T3V");
   EXPECT_EQ(incoming.text, "");
@@ -229,9 +255,9 @@ TEST(SlackSlashCommand, TextWithPlusAndPercentEncodingIsDecoded) {
   auto parsed = parse_http_body(
       "application/x-www-form-urlencoded; charset=utf-8",
       "command=%2Fprik&text=hj%C3%A6lp+mig&user_id=U1&team_id=T1&channel_id=D1&trigger_id=t.1", {});
-  ASSERT_TRUE(std::holds_alternative<dialogs::Incoming>(parsed));
-  EXPECT_EQ(std::get<dialogs::Incoming>(parsed).text, "hjælp mig");
-  EXPECT_TRUE(std::get<dialogs::Incoming>(parsed).direct);
+  ASSERT_TRUE(std::holds_alternative<Received>(parsed));
+  EXPECT_EQ(std::get<Received>(parsed).incoming.text, "hjælp mig");
+  EXPECT_TRUE(std::get<Received>(parsed).incoming.direct);
 }
 
 TEST(SlackHttpBody, UnknownContentTypesAndBrokenBodiesAreMalformed) {
@@ -294,6 +320,22 @@ TEST(SlackBlocks, LongLabelsAreShortenedTo75CharactersWithAnEllipsis) {
   auto body = render_message("?", {{"a", label}});
   const std::string shown = body["blocks"][1]["elements"][0]["text"]["text"];
   EXPECT_EQ(shown, std::string(74, 'x') + "\u2026");
+}
+
+TEST(SlackBlocks, MarkingAChoiceReplacesTheButtonsByTheChosenLabel) {
+  const auto clicked = fixture("block_actions_message.json")["message"]["blocks"];
+  auto blocks = clicked;
+  blocks.push_back(clicked[1]);  // a second row of buttons
+  const auto marked = mark_choice(blocks, "Find en rolle");
+  ASSERT_EQ(marked.size(), 2u);
+  EXPECT_EQ(marked[0]["type"], "section");
+  EXPECT_EQ(marked[0]["text"], clicked[0]["text"]);
+  EXPECT_FALSE(marked[0].contains("block_id"));
+  EXPECT_EQ(marked[1]["type"], "context");
+  ASSERT_EQ(marked[1]["elements"].size(), 1u);
+  EXPECT_EQ(marked[1]["elements"][0]["type"], "plain_text");
+  EXPECT_EQ(marked[1]["elements"][0]["text"], "\u2714 Find en rolle");
+  EXPECT_EQ(mark_choice(json::object(), "x"), json::array());
 }
 
 TEST(SlackBlocks, MessageNeverExceeds50Blocks) {
