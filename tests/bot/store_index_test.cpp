@@ -1,4 +1,4 @@
-#include "bot/application_index.hpp"
+#include "bot/store_index.hpp"
 
 #include <gtest/gtest.h>
 
@@ -19,9 +19,9 @@ records::Application application(std::string id, std::string user, std::string e
   return made;
 }
 
-TEST(ApplicationIndex, CoverageCountsPendingAndApprovedAgainstTheCatalogsPlaces) {
+TEST(StoreIndex, CoverageCountsPendingAndApprovedAgainstTheCatalogsPlaces) {
   const auto catalog = testing_support::small_catalog();
-  ApplicationIndex index(catalog);
+  StoreIndex index(catalog);
   index.apply(application("A-00001", "test:anna", "plakater", ApplicationStatus::pending));
   index.apply(application("A-00002", "test:bo", "plakater", ApplicationStatus::approved));
   index.apply(application("A-00003", "test:cai", "plakater", ApplicationStatus::declined));
@@ -31,9 +31,9 @@ TEST(ApplicationIndex, CoverageCountsPendingAndApprovedAgainstTheCatalogsPlaces)
   EXPECT_EQ(coverage.pending, 1);
 }
 
-TEST(ApplicationIndex, AStatusChangeMovesTheApplicationBetweenCounts) {
+TEST(StoreIndex, AStatusChangeMovesTheApplicationBetweenCounts) {
   const auto catalog = testing_support::small_catalog();
-  ApplicationIndex index(catalog);
+  StoreIndex index(catalog);
   index.apply(application("A-00001", "test:anna", "kasserer", ApplicationStatus::pending));
   index.apply(application("A-00001", "test:anna", "kasserer", ApplicationStatus::withdrawn));
   EXPECT_EQ(index.coverage("kasserer").pending, 0);
@@ -42,14 +42,14 @@ TEST(ApplicationIndex, AStatusChangeMovesTheApplicationBetweenCounts) {
   EXPECT_EQ(mine[0].status, ApplicationStatus::withdrawn);
 }
 
-TEST(ApplicationIndex, AnUnknownPersonHasNoApplicationsAndAnUnknownRoleOnePlace) {
+TEST(StoreIndex, AnUnknownPersonHasNoApplicationsAndAnUnknownRoleOnePlace) {
   const auto catalog = testing_support::small_catalog();
-  ApplicationIndex index(catalog);
+  StoreIndex index(catalog);
   EXPECT_TRUE(index.applications_of("test:nobody").empty());
   EXPECT_EQ(index.coverage("no-such-role").places, 1);
 }
 
-TEST(ApplicationIndex, LoadsTheApplicationsStoredAndSkipsUnreadableOnes) {
+TEST(StoreIndex, LoadsTheApplicationsStoredAndSkipsUnreadableOnes) {
   const testing_support::TempDir dir;
   std::unique_ptr<storage::Store> store;
   ASSERT_TRUE(storage::Store::open({.dir = dir.path()}, &store).ok());
@@ -60,7 +60,7 @@ TEST(ApplicationIndex, LoadsTheApplicationsStoredAndSkipsUnreadableOnes) {
   ASSERT_TRUE(store->commit(std::move(batch)).ok());
 
   const auto catalog = testing_support::small_catalog();
-  ApplicationIndex index(catalog);
+  StoreIndex index(catalog);
   EXPECT_EQ(index.load(*store), 1u);
   EXPECT_EQ(index.coverage("kasserer").filled, 1);
   ASSERT_EQ(index.applications_of("test:anna").size(), 1u);
