@@ -621,11 +621,15 @@ const char* Runtime::Impl::nudge_refusal_locked(const dialogs::SendNudge& nudge,
     return "a nudge to a bot";
   }
   if (index.opted_out(nudge.to)) return "the friend asked never to be written to";
+  bool applied = false;
   for (const auto& application : index.applications_of(nudge.to)) {
-    if (application.status != dialogs::ApplicationStatus::withdrawn) {
-      return "the friend already applied";
-    }
+    applied = applied || application.status != dialogs::ApplicationStatus::withdrawn;
   }
+  applications_in_flight.for_each_new([&](const records::Application& application) {
+    applied = applied || (application.user == nudge.to &&
+                          application.status != dialogs::ApplicationStatus::withdrawn);
+  });
+  if (applied) return "the friend already applied";
   const auto friend_window = now - std::chrono::days(options.nudge_rules.same_friend_days);
   const auto day_ago = now - std::chrono::hours(24);
   auto last = index.last_nudged(nudge.to);

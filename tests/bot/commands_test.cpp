@@ -121,7 +121,8 @@ class CommandsTest : public ::testing::Test {
     return {.user = user, .conversation = "dm-" + user, .text = "hej", .display_name = user};
   }
 
-  // One turn of `user` that issues `commands` (and leaves their conversation in `language`); waits until it is committed and delivered.
+  // One turn of `user` that issues `commands` (and leaves their conversation in `language`); waits
+  // until it is committed and delivered.
   bool turn(const std::string& user, std::vector<dialogs::Command> commands,
             dialogs::Incoming incoming = {},
             std::optional<dialogs::Language> language = std::nullopt) {

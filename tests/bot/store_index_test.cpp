@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "tests/bot/fixtures.hpp"
 
 namespace prik::bot {
@@ -65,6 +67,55 @@ TEST(StoreIndex, LoadsTheApplicationsStoredAndSkipsUnreadableOnes) {
   EXPECT_EQ(index.coverage("kasserer").filled, 1);
   ASSERT_EQ(index.applications_of("test:anna").size(), 1u);
   EXPECT_EQ(index.applications_of("test:anna")[0].id, "A-00004");
+}
+
+TEST(Records, TheHandWrittenInboxDocumentEqualsTheJsonOneWithMentionedBots) {
+  dialogs::Incoming incoming{.user = "slack:T1:U1",
+                             .conversation = "D1",
+                             .text = "prik <@U2> \"plakater\"",
+                             .mentions = {"slack:T1:U2", "slack:T1:B9"},
+                             .mentioned_bots = {"slack:T1:B9"}};
+  EXPECT_EQ(records::incoming_document(incoming), records::incoming_to_json(incoming).dump());
+  const auto read =
+      records::incoming_from_json(nlohmann::json::parse(records::incoming_document(incoming)));
+  EXPECT_EQ(read.mentions, incoming.mentions);
+  EXPECT_EQ(read.mentioned_bots, incoming.mentioned_bots);
+}
+
+TEST(Records, AnAnonymousApplicationAndANudgeReadBackAsWritten) {
+  auto stored = application("A-00009", "test:anna", "plakater", ApplicationStatus::approved);
+  stored.partner = "test:bo";
+  stored.partner_status = dialogs::PartnerStatus::confirmed;
+  stored.approved = std::chrono::sys_seconds(std::chrono::seconds(1700000000));
+  const auto anonymous = stored.anonymized();
+  const auto read = records::Application::from_json(anonymous.to_json());
+  ASSERT_TRUE(read);
+  EXPECT_TRUE(read->anonymous);
+  EXPECT_EQ(read->user, "");
+  EXPECT_FALSE(read->partner);
+  EXPECT_EQ(read->partner_status, dialogs::PartnerStatus::none);
+  EXPECT_EQ(read->approved, stored.approved);
+  EXPECT_EQ(read->status, ApplicationStatus::approved);
+  // Without "anonymous", an application needs its applicant.
+  auto no_user = anonymous.to_json();
+  no_user.erase("anonymous");
+  EXPECT_FALSE(records::Application::from_json(no_user));
+
+  const records::Nudge nudge{"N-00004",
+                             "test:anna",
+                             "Anna",
+                             "test:bo",
+                             "",
+                             false,
+                             std::chrono::sys_seconds(std::chrono::seconds(5)),
+                             dialogs::NudgeAnswer::never,
+                             std::chrono::sys_seconds(std::chrono::seconds(9))};
+  const auto nudge_read = records::Nudge::from_json(nudge.to_json());
+  ASSERT_TRUE(nudge_read);
+  EXPECT_EQ(nudge_read->to_json(), nudge.to_json());
+  EXPECT_EQ(records::optout_key("test:bo"),
+            "336912f98b7062898601de95d0becfbb179fc3a604fe770f7e4c343031bbfec7");
+  EXPECT_NE(records::optout_key("test:bo"), records::optout_key("test:bo2"));
 }
 
 }  // namespace
