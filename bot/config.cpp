@@ -209,6 +209,50 @@ void read_matrix(ObjectReader& reader, const fs::path& config_file, MatrixSettin
       secret_reader.read("/matrix/access_token_env", matrix.access_token_env);
 }
 
+void read_nudges(ObjectReader& reader, dialogs::NudgeRules& nudges) {
+  const json* value = reader.field("nudges", Presence::optional);
+  if (!value) return;
+  ObjectReader fields(reader.problems(), *value, "/nudges");
+  if (auto per_day = fields.integer("per_volunteer_per_day", Presence::optional, 0, 1000)) {
+    nudges.per_volunteer_per_day = static_cast<int>(*per_day);
+  }
+  if (auto days = fields.integer("same_friend_days", Presence::optional, 0, 3650)) {
+    nudges.same_friend_days = static_cast<int>(*days);
+  }
+  fields.finish();
+}
+
+void read_digest(ObjectReader& reader, DigestSettings& digest) {
+  const json* value = reader.field("digest", Presence::optional);
+  if (!value) return;
+  ObjectReader fields(reader.problems(), *value, "/digest");
+  Problems& problems = fields.problems();
+  if (auto time = fields.string("time", Presence::optional)) {
+    if (const auto parsed = parse_time_of_day(*time)) {
+      digest.time = *parsed;
+    } else {
+      problems.add("/digest/time", "\"" + *time + "\" is not a time of day (expected HH:MM)");
+    }
+  }
+  if (auto zone = fields.string("time_zone", Presence::optional)) {
+    if (!is_time_zone(*zone)) {
+      problems.add("/digest/time_zone", "\"" + *zone +
+                                            "\" is not a time zone the system knows (expected "
+                                            "a name like Europe/Copenhagen)");
+    }
+    digest.time_zone = std::move(*zone);
+  }
+  const auto days = [&](std::string_view key, int& target) {
+    if (auto read = fields.integer(key, Presence::optional, 0, 3650)) {
+      target = static_cast<int>(*read);
+    }
+  };
+  days("vacant_days", digest.rules.vacant_days);
+  days("waiting_days", digest.rules.waiting_days);
+  days("deadline_days", digest.rules.deadline_days);
+  fields.finish();
+}
+
 // Reads prik.json itself; the catalogs and messages it names are read afterwards.
 void read_settings(const json& document, const fs::path& config_file, Problems& problems,
                    Settings& settings, Secrets& secrets, const EnvironmentLookup& environment) {
@@ -243,6 +287,8 @@ void read_settings(const json& document, const fs::path& config_file, Problems& 
   SecretReader secret_reader(problems, environment);
   read_slack(reader, config_file, settings.slack, secrets, secret_reader);
   read_matrix(reader, config_file, settings.matrix, secrets, secret_reader);
+  read_nudges(reader, settings.nudges);
+  read_digest(reader, settings.digest);
   reader.finish();
 }
 

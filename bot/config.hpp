@@ -14,7 +14,9 @@
 #include <string>
 #include <vector>
 
+#include "bot/digest.hpp"
 #include "dialogs/catalog.hpp"
+#include "dialogs/engine.hpp"
 #include "dialogs/texts.hpp"
 
 namespace prik::bot {
@@ -63,6 +65,8 @@ struct Settings {
   HttpSettings http;
   SlackSettings slack;
   MatrixSettings matrix;
+  dialogs::NudgeRules nudges;
+  DigestSettings digest;
 };
 
 // Secrets read from the environment; empty for parts that are disabled. Never logged.

@@ -31,7 +31,9 @@ std::unique_ptr<storage::Store> open_data_dir(const std::string& command,
 RuntimeOptions runtime_options(const Settings& settings) {
   return {.campaign_id = settings.campaign,
           .default_language = settings.language,
-          .stop_on_signals = true};
+          .stop_on_signals = true,
+          .nudge_rules = settings.nudges,
+          .digest = settings.digest};
 }
 
 }  // namespace prik::bot

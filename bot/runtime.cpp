@@ -22,8 +22,10 @@
 #include <utility>
 #include <vector>
 
-#include "bot/application_index.hpp"
+#include "bot/forget.hpp"
 #include "bot/records.hpp"
+#include "bot/store_index.hpp"
+#include "dialogs/coordinators.hpp"
 #include "dialogs/engine.hpp"
 #include "storage/store.hpp"
 
@@ -49,6 +51,42 @@ constexpr int expired_events_per_batch = 16;
 std::int64_t epoch_seconds(SystemTime time) {
   return std::chrono::duration_cast<std::chrono::seconds>(time.time_since_epoch()).count();
 }
+
+// Records a turn wrote and the index does not have yet: commands of later turns read these first.
+template <typename Record>
+class InFlight {
+ public:
+  void add(const Record& record, bool is_new) {
+    auto& slot = records_[record.id];
+    slot.record = record;
+    slot.is_new = slot.is_new || (slot.writers == 0 && is_new);
+    ++slot.writers;
+  }
+  // One writer's commit was applied to the index.
+  void applied(const std::string& id) {
+    const auto found = records_.find(id);
+    if (found != records_.end() && --found->second.writers == 0) records_.erase(found);
+  }
+  const Record* find(const std::string& id) const {
+    const auto found = records_.find(id);
+    return found == records_.end() ? nullptr : &found->second.record;
+  }
+  // Visits the records the index has never seen.
+  template <typename Visit>
+  void for_each_new(Visit visit) const {
+    for (const auto& [id, slot] : records_) {
+      if (slot.is_new) visit(slot.record);
+    }
+  }
+
+ private:
+  struct Slot {
+    Record record;
+    bool is_new = false;
+    int writers = 0;
+  };
+  std::unordered_map<std::string, Slot> records_;
+};
 
 }  // namespace
 
@@ -83,8 +121,24 @@ struct Runtime::Impl {
   // What a turn's commit changes besides the store: the index and the outbox.
   struct TurnEffects {
     std::vector<records::Application> applications;
+    std::vector<records::Nudge> nudges;
+    std::vector<records::Handoff> handoffs;
+    std::vector<std::string> optouts;
+    std::optional<dialogs::UserRef> forgotten;  // ForgetPerson: the index forgets them
+    std::vector<records::Application> forgotten_applications;
+    std::optional<dialogs::Language> language;
     std::vector<adapters::OutboxMessage> outbox;
     dialogs::Conversation conversation;
+  };
+
+  // A turn's commands turned into records, notices and messages, under the mutex.
+  struct CommandWork {
+    const dialogs::Incoming& incoming;
+    std::chrono::sys_seconds now;
+    storage::Batch& batch;
+    TurnEffects& effects;
+    std::vector<dialogs::Notice> notices;
+    std::vector<dialogs::Outgoing> messages;  // to others: partner requests, nudges
   };
 
   Impl(adapters::IncomingSink& sink, storage::Store& store, const dialogs::Catalog& catalog,
@@ -104,6 +158,24 @@ struct Runtime::Impl {
                    const storage::Status& status, const std::function<void(bool)>& done);
   void start_next_turn_locked(const dialogs::UserRef& user, UserQueue& queue);
   void run_turn(const dialogs::UserRef& user);
+  void carry_out_locked(const dialogs::Command& command, CommandWork& work);
+  void put_application_locked(records::Application application, CommandWork& work);
+  std::optional<records::Application> application_locked(const std::string& id) const;
+  std::optional<records::Nudge> nudge_locked(const std::string& id) const;
+  const char* nudge_refusal_locked(const dialogs::SendNudge& nudge,
+                                   const dialogs::Incoming& incoming,
+                                   std::chrono::sys_seconds now) const;
+  void put_outbox_locked(dialogs::Outgoing message, storage::Batch& batch,
+                         std::vector<adapters::OutboxMessage>& outbox);
+  dialogs::CoordinatorContext coordinator_context(const std::string& campaign_id) const {
+    return {catalog, texts, index, campaign_id, options.default_language};
+  }
+  storage::Status record_campaign_starts(SystemTime now);
+  void schedule_digest_check();
+  void check_digest();
+  void on_digest_committed(std::map<std::string, std::string, std::less<>> dates,
+                           std::vector<adapters::OutboxMessage> outbox,
+                           const storage::Status& status);
   void on_turn_committed(const dialogs::UserRef& user, TurnEffects& effects,
                          const storage::Status& status);
   void enqueue_outbox_locked(adapters::OutboxMessage message);
@@ -118,7 +190,7 @@ struct Runtime::Impl {
   }
   bool idle_locked() const {
     return turns_in_flight == 0 && outbox_queued == 0 && !removal_in_flight &&
-           delivered_keys.empty();
+           delivered_keys.empty() && !digest_in_flight;
   }
   void stop(std::chrono::milliseconds outbox_grace);
 
@@ -128,12 +200,13 @@ struct Runtime::Impl {
   const dialogs::Texts& texts;
   const dialogs::Matcher& matcher;
   RuntimeOptions options;
-  ApplicationIndex index;
+  StoreIndex index;
 
   asio::io_context io;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   std::vector<std::thread> threads;
   std::optional<asio::signal_set> signals;
+  std::optional<asio::steady_timer> digest_timer;
   std::unordered_map<std::string, AdapterSlot> adapters;  // by platform; fixed once started
 
   mutable std::mutex mutex;
@@ -156,6 +229,10 @@ struct Runtime::Impl {
   bool removal_in_flight = false;
   std::uint64_t retry_seed;
   RuntimeStats stats;
+  InFlight<records::Application> applications_in_flight;
+  InFlight<records::Nudge> nudges_in_flight;
+  std::map<std::string, std::string, std::less<>> digest_dates;  // campaign -> last local date
+  bool digest_in_flight = false;
 };
 
 storage::Status Runtime::Impl::start() {
@@ -164,8 +241,12 @@ storage::Status Runtime::Impl::start() {
     counters = records::Counters::from_json(json::parse(*document, nullptr, false));
   }
   const auto applications = index.load(store);
+  if (const auto document = store.get(records::meta, records::digest_key)) {
+    digest_dates = records::digest_dates_from_json(json::parse(*document, nullptr, false));
+  }
 
   const SystemTime now = options.clock();
+  if (auto status = record_campaign_starts(now); !status.ok()) return status;
   std::vector<std::pair<SystemTime, std::string>> events;
   store.scan(records::events, "", [&](std::string_view key, std::string_view document) {
     const auto parsed = json::parse(document, nullptr, false);
@@ -239,9 +320,95 @@ storage::Status Runtime::Impl::start() {
   for (auto& [platform, slot] : adapters) {
     asio::post(io, [this, adapter = slot.adapter] { adapter->start(sink); });
   }
+  digest_timer.emplace(io);
+  asio::post(io, [this] { check_digest(); });
   spdlog::info("bot core started: {} applications, {} events resumed, {} outbox messages pending",
                applications, resumed.size(), pending.size());
   return storage::Status::ok_status();
+}
+
+storage::Status Runtime::Impl::record_campaign_starts(SystemTime now) {
+  json starts = json::object();
+  if (const auto document = store.get(records::meta, records::campaigns_key)) {
+    starts = json::parse(*document, nullptr, false);
+    if (!starts.is_object()) starts = json::object();
+  }
+  bool added = false;
+  for (const auto& campaign : catalog.campaigns) {
+    if (starts.contains(campaign.id)) continue;
+    starts[campaign.id] = epoch_seconds(now);
+    added = true;
+  }
+  if (!added) return storage::Status::ok_status();
+  storage::Batch batch;
+  batch.put(std::string(records::meta), std::string(records::campaigns_key), starts.dump());
+  if (auto status = store.commit(std::move(batch)); !status.ok()) return status;
+  for (const auto& [campaign, start] : records::campaign_starts_from_json(starts)) {
+    index.set_campaign_start(campaign, start);
+  }
+  return storage::Status::ok_status();
+}
+
+void Runtime::Impl::schedule_digest_check() {
+  digest_timer->expires_after(options.digest_check);
+  digest_timer->async_wait([this](const boost::system::error_code& error) {
+    if (!error) check_digest();
+  });
+}
+
+void Runtime::Impl::check_digest() {
+  const auto now = std::chrono::floor<std::chrono::seconds>(options.clock());
+  std::lock_guard lock(mutex);
+  if (!accepting) return;
+  auto dates = digest_dates;
+  storage::Batch batch;
+  std::vector<adapters::OutboxMessage> outbox;
+  bool due = false;
+  for (const auto& campaign : catalog.campaigns) {
+    std::optional<std::string> today;
+    try {
+      today = digest_due(now, dates[campaign.id], options.digest.time, options.digest.time_zone);
+    } catch (const std::exception& error) {
+      spdlog::error("daily digest: {}; no digest is sent", error.what());
+      return;
+    }
+    if (!today) continue;
+    auto messages =
+        dialogs::daily_digest(coordinator_context(campaign.id), options.digest.rules, now);
+    spdlog::info("daily digest for {} ({}): {} messages", campaign.id, *today, messages.size());
+    for (auto& message : messages) put_outbox_locked(std::move(message), batch, outbox);
+    dates[campaign.id] = std::move(*today);
+    due = true;
+  }
+  if (!due) {
+    schedule_digest_check();
+    return;
+  }
+  batch.put(std::string(records::meta), std::string(records::digest_key), json(dates).dump());
+  put_counters_locked(batch);
+  digest_in_flight = true;
+  store.commit_async(std::move(batch), [this, dates = std::move(dates), outbox = std::move(outbox)](
+                                           storage::Status status) mutable {
+    asio::post(io, [this, dates = std::move(dates), outbox = std::move(outbox),
+                    status = std::move(status)]() mutable {
+      on_digest_committed(std::move(dates), std::move(outbox), status);
+    });
+  });
+}
+
+void Runtime::Impl::on_digest_committed(std::map<std::string, std::string, std::less<>> dates,
+                                        std::vector<adapters::OutboxMessage> outbox,
+                                        const storage::Status& status) {
+  std::lock_guard lock(mutex);
+  digest_in_flight = false;
+  if (status.ok()) {
+    digest_dates = std::move(dates);
+    for (auto& message : outbox) enqueue_outbox_locked(std::move(message));
+  } else {
+    spdlog::error("could not commit the daily digest: {}; it is tried again", status.to_string());
+  }
+  changed.notify_all();
+  if (accepting) schedule_digest_check();
 }
 
 void Runtime::Impl::forget_expired_locked(SystemTime now, storage::Batch& batch) {
@@ -346,75 +513,68 @@ void Runtime::Impl::run_turn(const dialogs::UserRef& user) {
   } else if (const auto document = store.get(records::conversations, user)) {
     conversation = dialogs::Conversation::from_json(json::parse(*document, nullptr, false));
   }
-  const dialogs::Context context{
-      catalog, texts, matcher, index, now, options.default_language, options.campaign_id};
+  const dialogs::Context context{catalog,
+                                 texts,
+                                 matcher,
+                                 index,
+                                 now,
+                                 options.default_language,
+                                 options.campaign_id,
+                                 options.nudge_rules};
   dialogs::TurnResult result;
   try {
-    result = dialogs::handle_turn(conversation, turn.incoming, context);
+    result = options.dialog(conversation, turn.incoming, context);
   } catch (const std::exception& error) {
     spdlog::error("turn for {} failed: {}; the event is dropped", user, error.what());
     result = {conversation, {}, {}};
   }
 
   TurnEffects effects;
-  std::vector<json> handoffs;
-  for (const auto& command : result.commands) {
-    if (const auto* submit = std::get_if<dialogs::SubmitApplication>(&command)) {
-      const auto* campaign = catalog.campaign_of(submit->entry_id);
-      effects.applications.push_back({"", submit->user, submit->display_name, submit->entry_id,
-                                      campaign ? campaign->id : options.campaign_id, submit->words,
-                                      submit->partner, dialogs::ApplicationStatus::pending, now,
-                                      now});
-    } else if (const auto* withdraw = std::get_if<dialogs::WithdrawApplication>(&command)) {
-      for (const auto& summary : index.applications_of(withdraw->user)) {
-        if (summary.entry_id != withdraw->entry_id ||
-            (summary.status != dialogs::ApplicationStatus::pending &&
-             summary.status != dialogs::ApplicationStatus::approved)) {
-          continue;
-        }
-        const auto document = store.get(records::applications, summary.id);
-        auto application =
-            document ? records::Application::from_json(json::parse(*document, nullptr, false))
-                     : std::nullopt;
-        if (!application) continue;
-        application->status = dialogs::ApplicationStatus::withdrawn;
-        application->updated = now;
-        effects.applications.push_back(std::move(*application));
-      }
-    } else if (const auto* human = std::get_if<dialogs::RequestHuman>(&command)) {
-      handoffs.push_back({{"user", human->user},
-                          {"display_name", human->display_name},
-                          {"conversation", human->conversation},
-                          {"words", human->words},
-                          {"requested", now.time_since_epoch().count()},
-                          {"status", "open"}});
+  storage::Batch batch;
+  const bool forgets = std::any_of(result.commands.begin(), result.commands.end(), [](auto& c) {
+    return std::holds_alternative<dialogs::ForgetPerson>(c);
+  });
+  if (forgets) {
+    // Read outside the lock; the turn's own conversation is not written back.
+    effects.forgotten = user;
+    effects.forgotten_applications = forget_person(store, user, batch);
+    for (const auto& application : effects.forgotten_applications) {
+      effects.applications.push_back(application);
     }
+    effects.conversation = {};
+  } else {
+    batch.put(std::string(records::conversations), user, result.conversation.to_json().dump());
+    effects.language = result.conversation.language;
+    effects.conversation = std::move(result.conversation);
   }
+  batch.erase(std::string(records::inbox), turn.inbox_key);
   std::vector<std::string> reply_documents;
   for (const auto& reply : result.replies) {
     reply_documents.push_back(records::outgoing_document(reply));
   }
 
-  storage::Batch batch;
-  batch.put(std::string(records::conversations), user, result.conversation.to_json().dump());
-  batch.erase(std::string(records::inbox), turn.inbox_key);
-  effects.conversation = std::move(result.conversation);
   std::lock_guard lock(mutex);
-  for (auto& application : effects.applications) {
-    if (application.id.empty()) {
-      application.id = records::application_id(++counters.application);
-    }
-    batch.put(std::string(records::applications), application.id, application.to_json().dump());
-  }
-  for (auto& handoff : handoffs) {
-    const auto id = records::handoff_id(++counters.handoff);
-    handoff["id"] = id;
-    batch.put(std::string(records::handoffs), id, handoff.dump());
-  }
   for (std::size_t i = 0; i < result.replies.size(); ++i) {
     const auto key = records::sequence_key(++counters.outbox);
     batch.put(std::string(records::outbox), key, std::move(reply_documents[i]));
     effects.outbox.push_back({key, std::move(result.replies[i]), 0});
+  }
+  if (!result.commands.empty()) {
+    CommandWork work{turn.incoming, now, batch, effects, {}, {}};
+    for (const auto& command : result.commands) carry_out_locked(command, work);
+    for (const auto& notice : work.notices) {
+      for (auto& message : dialogs::notify(notice, coordinator_context(options.campaign_id))) {
+        work.messages.push_back(std::move(message));
+      }
+    }
+    for (auto& message : work.messages) {
+      put_outbox_locked(std::move(message), batch, effects.outbox);
+    }
+  }
+  if (forgets) {
+    for (const auto& application : effects.forgotten_applications) {
+      applications_in_flight.add(application, false);
+    }
   }
   put_counters_locked(batch);
   store.commit_async(std::move(batch),
@@ -426,15 +586,212 @@ void Runtime::Impl::run_turn(const dialogs::UserRef& user) {
                      });
 }
 
+void Runtime::Impl::put_outbox_locked(dialogs::Outgoing message, storage::Batch& batch,
+                                      std::vector<adapters::OutboxMessage>& outbox) {
+  const auto key = records::sequence_key(++counters.outbox);
+  batch.put(std::string(records::outbox), key, records::outgoing_document(message));
+  outbox.push_back({key, std::move(message), 0});
+}
+
+std::optional<records::Application> Runtime::Impl::application_locked(const std::string& id) const {
+  if (const auto* written = applications_in_flight.find(id)) return *written;
+  return index.application_record(id);
+}
+
+std::optional<records::Nudge> Runtime::Impl::nudge_locked(const std::string& id) const {
+  if (const auto* written = nudges_in_flight.find(id)) return *written;
+  return index.nudge_record(id);
+}
+
+void Runtime::Impl::put_application_locked(records::Application application, CommandWork& work) {
+  const bool is_new = application.id.empty();
+  if (is_new) application.id = records::application_id(++counters.application);
+  work.batch.put(std::string(records::applications), application.id, application.to_json().dump());
+  applications_in_flight.add(application, is_new);
+  work.effects.applications.push_back(std::move(application));
+}
+
+// The rule a nudge breaks, or nullptr. Logged, so it names the rule and never the friend.
+const char* Runtime::Impl::nudge_refusal_locked(const dialogs::SendNudge& nudge,
+                                                const dialogs::Incoming& incoming,
+                                                std::chrono::sys_seconds now) const {
+  if (nudge.to.empty() || nudge.to == nudge.from) return "a nudge to oneself";
+  if (std::find(incoming.mentioned_bots.begin(), incoming.mentioned_bots.end(), nudge.to) !=
+      incoming.mentioned_bots.end()) {
+    return "a nudge to a bot";
+  }
+  if (index.opted_out(nudge.to)) return "the friend asked never to be written to";
+  bool applied = false;
+  for (const auto& application : index.applications_of(nudge.to)) {
+    applied = applied || application.status != dialogs::ApplicationStatus::withdrawn;
+  }
+  applications_in_flight.for_each_new([&](const records::Application& application) {
+    applied = applied || (application.user == nudge.to &&
+                          application.status != dialogs::ApplicationStatus::withdrawn);
+  });
+  if (applied) return "the friend already applied";
+  const auto friend_window = now - std::chrono::days(options.nudge_rules.same_friend_days);
+  const auto day_ago = now - std::chrono::hours(24);
+  auto last = index.last_nudged(nudge.to);
+  int sent_today = index.nudges_sent_since(nudge.from, day_ago);
+  nudges_in_flight.for_each_new([&](const records::Nudge& written) {
+    if (written.to == nudge.to && (!last || written.sent > *last)) last = written.sent;
+    if (written.from == nudge.from && written.sent >= day_ago) ++sent_today;
+  });
+  if (last && *last > friend_window) return "the friend was nudged within the same-friend days";
+  if (sent_today >= options.nudge_rules.per_volunteer_per_day) {
+    return "the nudger reached the nudges per day";
+  }
+  return nullptr;
+}
+
+void Runtime::Impl::carry_out_locked(const dialogs::Command& command, CommandWork& work) {
+  const auto now = work.now;
+  if (const auto* submit = std::get_if<dialogs::SubmitApplication>(&command)) {
+    const auto* campaign = catalog.campaign_of(submit->entry_id);
+    records::Application application{"",
+                                     submit->user,
+                                     submit->display_name,
+                                     submit->entry_id,
+                                     campaign ? campaign->id : options.campaign_id,
+                                     submit->words,
+                                     submit->partner,
+                                     dialogs::ApplicationStatus::pending,
+                                     now,
+                                     now};
+    if (submit->partner_request) {
+      application.partner_status = dialogs::PartnerStatus::waiting;
+      work.messages.push_back(*submit->partner_request);
+    }
+    put_application_locked(application, work);
+    work.notices.push_back(
+        dialogs::ApplicationSubmitted{work.effects.applications.back().details()});
+  } else if (const auto* withdraw = std::get_if<dialogs::WithdrawApplication>(&command)) {
+    for (const auto& summary : index.applications_of(withdraw->user)) {
+      auto application = application_locked(summary.id);
+      if (!application || application->entry_id != withdraw->entry_id ||
+          (application->status != dialogs::ApplicationStatus::pending &&
+           application->status != dialogs::ApplicationStatus::approved)) {
+        continue;
+      }
+      application->status = dialogs::ApplicationStatus::withdrawn;
+      application->updated = now;
+      put_application_locked(std::move(*application), work);
+      work.notices.push_back(
+          dialogs::ApplicationWithdrawn{work.effects.applications.back().details()});
+    }
+  } else if (const auto* confirm = std::get_if<dialogs::ConfirmPartner>(&command)) {
+    auto application = application_locked(confirm->application_id);
+    if (!application || application->status != dialogs::ApplicationStatus::pending ||
+        application->partner != confirm->partner ||
+        application->partner_status != dialogs::PartnerStatus::waiting) {
+      spdlog::info("partner answer for {} ignored: no such request waiting",
+                   confirm->application_id);
+      return;
+    }
+    application->partner_status =
+        confirm->accepted ? dialogs::PartnerStatus::confirmed : dialogs::PartnerStatus::declined;
+    application->updated = now;
+    put_application_locked(std::move(*application), work);
+    if (confirm->accepted) {
+      work.notices.push_back(dialogs::PartnerConfirmed{work.effects.applications.back().details()});
+    }
+  } else if (const auto* human = std::get_if<dialogs::RequestHuman>(&command)) {
+    records::Handoff handoff{records::handoff_id(++counters.handoff),
+                             human->user,
+                             human->display_name,
+                             human->conversation,
+                             human->words,
+                             now,
+                             "open"};
+    work.batch.put(std::string(records::handoffs), handoff.id, handoff.to_json().dump());
+    work.notices.push_back(dialogs::HumanRequested{handoff.summary(), human->user,
+                                                   human->display_name, human->conversation});
+    work.effects.handoffs.push_back(std::move(handoff));
+  } else if (const auto* nudge = std::get_if<dialogs::SendNudge>(&command)) {
+    if (const char* refusal = nudge_refusal_locked(*nudge, work.incoming, now)) {
+      spdlog::info("nudge from {} not sent: {}", nudge->from, refusal);
+      return;
+    }
+    records::Nudge record{records::nudge_id(++counters.nudge),
+                          nudge->from,
+                          nudge->from_name,
+                          nudge->to,
+                          nudge->entry_id,
+                          nudge->named,
+                          now,
+                          dialogs::NudgeAnswer::none,
+                          {}};
+    work.batch.put(std::string(records::nudges), record.id, record.to_json().dump());
+    nudges_in_flight.add(record, true);
+    work.messages.push_back(nudge->message);
+    work.effects.nudges.push_back(std::move(record));
+  } else if (const auto* answer = std::get_if<dialogs::AnswerNudge>(&command)) {
+    auto record = nudge_locked(answer->nudge_id);
+    if (!record || record->to != answer->user) {
+      spdlog::info("nudge answer for {} ignored: no such nudge to them", answer->nudge_id);
+      return;
+    }
+    record->answer = answer->answer;
+    record->answered = now;
+    work.batch.put(std::string(records::nudges), record->id, record->to_json().dump());
+    nudges_in_flight.add(*record, false);
+    if (answer->answer == dialogs::NudgeAnswer::never) {
+      auto key = records::optout_key(answer->user);
+      work.batch.put(std::string(records::optouts), key,
+                     fmt::format(R"({{"at":{}}})", now.time_since_epoch().count()));
+      work.effects.optouts.push_back(std::move(key));
+    }
+    if (answer->answer == dialogs::NudgeAnswer::more) {
+      work.notices.push_back(dialogs::NudgeInterest{record->summary(), work.incoming.display_name});
+    }
+    work.effects.nudges.push_back(std::move(*record));
+  } else if (const auto* approve = std::get_if<dialogs::ApproveApplication>(&command)) {
+    auto application = application_locked(approve->application_id);
+    if (!application || application->status != dialogs::ApplicationStatus::pending) {
+      spdlog::info("approval of {} ignored: not a pending application", approve->application_id);
+      return;
+    }
+    application->status = dialogs::ApplicationStatus::approved;
+    application->updated = now;
+    application->approved = now;
+    put_application_locked(std::move(*application), work);
+  } else if (const auto* decline = std::get_if<dialogs::DeclineApplication>(&command)) {
+    auto application = application_locked(decline->application_id);
+    if (!application || application->status != dialogs::ApplicationStatus::pending) {
+      spdlog::info("decline of {} ignored: not a pending application", decline->application_id);
+      return;
+    }
+    application->status = dialogs::ApplicationStatus::declined;
+    application->updated = now;
+    put_application_locked(std::move(*application), work);
+  }
+  // ForgetPerson was carried out before the lock was taken (run_turn).
+}
+
 void Runtime::Impl::on_turn_committed(const dialogs::UserRef& user, TurnEffects& effects,
                                       const storage::Status& status) {
-  if (status.ok()) {
-    for (const auto& application : effects.applications) index.apply(application);
-  } else {
+  if (!status.ok()) {
     spdlog::error("the turn for {} could not be committed: {}; it runs again at the next start",
                   user, status.to_string());
   }
   std::lock_guard lock(mutex);
+  // The index and the records in flight change together, under the mutex, so that a command
+  // never sees a record in both or in neither.
+  if (status.ok()) {
+    if (effects.forgotten) {
+      index.forget(*effects.forgotten, effects.forgotten_applications);
+    } else {
+      index.set_language(user, effects.language);
+    }
+    for (const auto& application : effects.applications) index.apply(application);
+    for (const auto& nudge : effects.nudges) index.apply(nudge);
+    for (const auto& handoff : effects.handoffs) index.apply(handoff);
+    for (const auto& optout : effects.optouts) index.add_optout(optout);
+  }
+  for (const auto& application : effects.applications)
+    applications_in_flight.applied(application.id);
+  for (const auto& nudge : effects.nudges) nudges_in_flight.applied(nudge.id);
   if (status.ok()) {
     ++stats.turns;
     for (auto& message : effects.outbox) enqueue_outbox_locked(std::move(message));
@@ -571,7 +928,7 @@ void Runtime::Impl::stop(std::chrono::milliseconds outbox_grace) {
     stop_requested = true;
     changed.notify_all();
     if (!started) return;
-    changed.wait(lock, [&] { return turns_in_flight == 0; });
+    changed.wait(lock, [&] { return turns_in_flight == 0 && !digest_in_flight; });
     if (!changed.wait_for(lock, outbox_grace, [&] { return outbox_queued == 0; })) {
       spdlog::info("stopping with {} outbox messages undelivered; they are sent at the next start",
                    outbox_queued);
@@ -582,6 +939,7 @@ void Runtime::Impl::stop(std::chrono::milliseconds outbox_grace) {
     for (auto& [platform, slot] : adapters) slot.adapter->stop();
     if (signals) signals->cancel();
     std::lock_guard lock(mutex);
+    if (digest_timer) digest_timer->cancel();
     for (auto& [key, lane] : lanes) {
       if (lane.timer) lane.timer->cancel();
     }
@@ -633,6 +991,8 @@ void Runtime::wait_for_stop_request() {
 }
 
 void Runtime::stop(std::chrono::milliseconds outbox_grace) { impl_->stop(outbox_grace); }
+
+const dialogs::StoreView& Runtime::view() const { return impl_->index; }
 
 RuntimeStats Runtime::stats() const {
   std::lock_guard lock(impl_->mutex);

@@ -4,12 +4,17 @@
 // For each event: deliver() drops duplicates (event ids seen within the dedupe window, kept in
 // memory and in the store), records the event in the inbox, and confirms to the adapter. The turn
 // then loads the person's conversation, calls dialogs::handle_turn and commits ONE store batch:
-// the new conversation, the effects of its commands (applications, withdrawals, hand-offs), the
-// replies as outbox entries and the inbox entry's removal. Only once that batch is durable are
-// the replies handed to the adapters. One person's turns run strictly in order; different
-// people's turns run concurrently. The outbox delivers each destination's messages in order,
-// paced per adapter, retried with backoff (bot/retry.hpp), and resumed after a restart, as are
-// events recorded but not yet handled.
+// the new conversation, the effects of its commands (applications and their status, partner
+// answers, hand-offs, nudges and their answers, opt-outs, forgetting a person), the replies and
+// the coordinators' notices (dialogs::notify) as outbox entries, and the inbox entry's removal.
+// Only once that batch is durable are the replies handed to the adapters and the in-memory
+// indexes (bot/store_index.hpp) updated. The nudge rules are checked again when the turn commits,
+// against the index and the nudges still being committed, so two people nudging one friend at
+// once send one message. A timer checks the daily digest's schedule (bot/digest.hpp) for each
+// campaign and commits the digest's messages with the new date in one batch. One person's turns run
+// strictly in order; different people's turns run concurrently. The outbox delivers each
+// destination's messages in order, paced per adapter, retried with backoff (bot/retry.hpp), and
+// resumed after a restart, as are events recorded but not yet handled.
 //
 // Ownership: the store, catalog, texts, matcher and adapters are not owned and must outlive the
 // Runtime. Threads: the Runtime owns an io_context run by `threads` threads; deliver(),
@@ -25,10 +30,13 @@
 #include <string>
 
 #include "adapters/adapter.hpp"
+#include "bot/digest.hpp"
 #include "bot/retry.hpp"
 #include "dialogs/catalog.hpp"
+#include "dialogs/engine.hpp"
 #include "dialogs/matching.hpp"
 #include "dialogs/texts.hpp"
+#include "dialogs/view.hpp"
 #include "storage/status.hpp"
 
 namespace prik::storage {
@@ -49,6 +57,14 @@ struct RuntimeOptions {
   RetryPolicy retry;
   // Stop cleanly on SIGINT and SIGTERM (the programs do; tests do not).
   bool stop_on_signals = false;
+  dialogs::NudgeRules nudge_rules;
+  DigestSettings digest;
+  // How often (in real time) the daily digest's schedule is checked against clock().
+  std::chrono::milliseconds digest_check{std::chrono::seconds(30)};
+  // The conversation engine. Tests of the core's command handling run a scripted one.
+  std::function<dialogs::TurnResult(const dialogs::Conversation&, const dialogs::Incoming&,
+                                    const dialogs::Context&)>
+      dialog = dialogs::handle_turn;
 };
 
 // Per-platform delivery settings.
@@ -99,6 +115,9 @@ class Runtime final : public adapters::IncomingSink {
   void stop(std::chrono::milliseconds outbox_grace);
 
   RuntimeStats stats() const;
+
+  // The dialogs' read view of the store, as the last committed turn left it (valid after start()).
+  const dialogs::StoreView& view() const;
 
  private:
   struct Impl;
