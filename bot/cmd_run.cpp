@@ -96,6 +96,9 @@ adapters::slack::SlackAdapterOptions slack_options(const LoadedConfig& config) {
   options.api.app_token = config.secrets.slack_app_token;
   options.signing_secret = config.secrets.slack_signing_secret;
   options.client.ca_file = slack.ca_file;
+  // The outbox sends to many channels at once; keeping more connections to Slack open spares a
+  // TCP (and TLS) connect for most messages.
+  options.client.max_idle_per_host = 32;
   options.per_channel_interval = slack_min_interval;
   return options;
 }
