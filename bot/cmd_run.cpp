@@ -1,5 +1,6 @@
 // `prik run`: Prik on the chat platforms the configuration enables (Slack, Matrix), with one HTTP
 // server for health checks and Slack's Events API, until SIGINT or SIGTERM.
+#include <malloc.h>
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -35,8 +36,7 @@ constexpr std::chrono::seconds http_grace{5};
 constexpr std::chrono::seconds outbox_grace{10};
 constexpr std::chrono::seconds slack_min_interval{1};
 
-// The io_context of the HTTP server and the platform adapters, run by one thread from
-// construction until stop().
+// An io_context run by one thread from construction until stop().
 class NetworkThread {
  public:
   NetworkThread() : work_(io.get_executor()), thread_([this] { run(); }) {}
@@ -96,6 +96,9 @@ adapters::slack::SlackAdapterOptions slack_options(const LoadedConfig& config) {
   options.api.app_token = config.secrets.slack_app_token;
   options.signing_secret = config.secrets.slack_signing_secret;
   options.client.ca_file = slack.ca_file;
+  // The outbox sends to many channels at once; keeping more connections to Slack open spares a
+  // TCP (and TLS) connect for most messages.
+  options.client.max_idle_per_host = 32;
   options.per_channel_interval = slack_min_interval;
   return options;
 }
@@ -137,8 +140,16 @@ int run_run(const std::vector<std::string>& args) {
   if (const auto exit_code = parse_command_line(args, run_usage, options, values)) {
     return *exit_code;
   }
-  // Declared before the store so that it outlives the store's last commit callbacks.
+  // glibc's default gives freed memory back to the system as soon as 128 KiB are free at the top
+  // of a heap, and takes it again moments later: under load that churn (madvise, TLB flushes, page
+  // faults) cost a fifth of the CPU. Trim only past 16 MiB; mmap only allocations past 4 MiB.
+  ::mallopt(M_TRIM_THRESHOLD, 16 << 20);
+  ::mallopt(M_MMAP_THRESHOLD, 4 << 20);
+  // Declared before the store so that they outlive the store's last commit callbacks. The HTTP
+  // server has a thread of its own, so acknowledging Slack's events never waits behind the
+  // platform clients' work (sending replies, Matrix syncs).
   NetworkThread network;
+  NetworkThread platforms;
   const auto loaded = load_configuration("run", values);
   if (!loaded) return exit_failure;
   const auto& config = *loaded;
@@ -164,7 +175,7 @@ int run_run(const std::vector<std::string>& args) {
 
   std::unique_ptr<adapters::slack::SlackAdapter> slack;
   if (settings.slack.enabled) {
-    auto created = adapters::slack::SlackAdapter::create(network.io, slack_options(config));
+    auto created = adapters::slack::SlackAdapter::create(platforms.io, slack_options(config));
     if (!created) {
       std::cerr << "prik run: cannot set up Slack: " << created.error().to_string() << "\n";
       return exit_failure;
@@ -193,8 +204,8 @@ int run_run(const std::vector<std::string>& args) {
               runtime.request_stop();
             },
     };
-    auto created =
-        adapters::matrix::MatrixAdapter::create(network.io, std::move(matrix_options), sync_tokens);
+    auto created = adapters::matrix::MatrixAdapter::create(platforms.io, std::move(matrix_options),
+                                                           sync_tokens);
     if (!created) {
       std::cerr << "prik run: cannot set up Matrix: " << created.error().to_string() << "\n";
       return exit_failure;
@@ -228,10 +239,14 @@ int run_run(const std::vector<std::string>& args) {
     stop_server(server);
     return exit_failure;
   }
+  // Loading the configuration and the store leaves freed memory spread over the heap; hand it
+  // back so that an idle Prik stays small.
+  ::malloc_trim(0);
   runtime.wait_for_stop_request();
   spdlog::info("stopping");
   stop_server(server);
   runtime.stop(outbox_grace);
+  platforms.stop();
   network.stop();
 
   if (const auto reason = matrix_stopped.get()) {

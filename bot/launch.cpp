@@ -29,8 +29,10 @@ std::unique_ptr<storage::Store> open_data_dir(const std::string& command,
 }
 
 RuntimeOptions runtime_options(const Settings& settings) {
+  // Turns may wait; an event's acknowledgement should not (Slack wants it within 3 s).
   return {.campaign_id = settings.campaign,
           .default_language = settings.language,
+          .thread_niceness = 10,
           .stop_on_signals = true,
           .nudge_rules = settings.nudges,
           .digest = settings.digest};

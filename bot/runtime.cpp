@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <boost/asio/executor_work_guard.hpp>
@@ -9,6 +11,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <cerrno>
 #include <condition_variable>
 #include <csignal>
 #include <deque>
@@ -47,6 +50,18 @@ std::string lane_of(const dialogs::Outgoing& message) {
 constexpr std::uint64_t lane_sweep_interval = 1024;
 // Expired event ids forgotten per recorded event, so that pruning never makes one commit large.
 constexpr int expired_events_per_batch = 16;
+
+// Linux applies a niceness to one thread. Failing to lower a priority is harmless.
+void lower_this_thread_priority(int niceness) {
+  if (niceness <= 0) return;
+  const auto thread = static_cast<id_t>(::gettid());
+  errno = 0;
+  const int current = ::getpriority(PRIO_PROCESS, thread);
+  if (errno != 0) return;
+  if (::setpriority(PRIO_PROCESS, thread, std::min(current + niceness, 19)) != 0) {
+    spdlog::debug("bot core: could not lower a thread's priority");
+  }
+}
 
 std::int64_t epoch_seconds(SystemTime time) {
   return std::chrono::duration_cast<std::chrono::seconds>(time.time_since_epoch()).count();
@@ -109,7 +124,7 @@ struct Runtime::Impl {
     std::deque<adapters::OutboxMessage> queue;
     bool busy = false;  // a send or a wait is under way
     SteadyClock::time_point next_allowed{};
-    std::optional<RetryState> retry;  // for the message at the front
+    std::unique_ptr<RetryState> retry;  // for the message at the front, once a send failed
     std::shared_ptr<asio::steady_timer> timer;
   };
 
@@ -293,6 +308,7 @@ storage::Status Runtime::Impl::start() {
   }
   for (int i = 0; i < std::max(1, options.threads); ++i) {
     threads.emplace_back([this] {
+      lower_this_thread_priority(options.thread_niceness);
       for (;;) {
         try {
           io.run();
@@ -451,6 +467,12 @@ void Runtime::Impl::deliver(dialogs::Incoming incoming, std::function<void(bool)
   ++turns_in_flight;
   store.commit_async(std::move(batch), [this, user, inbox_key,
                                         done = std::move(done)](storage::Status status) mutable {
+    // A recorded event is acknowledged straight from the store's writer thread, never behind the
+    // turns and outbox work queued on the core's threads.
+    if (status.ok()) {
+      done(true);
+      done = nullptr;
+    }
     asio::post(io, [this, user = std::move(user), inbox_key = std::move(inbox_key),
                     status = std::move(status),
                     done = std::move(done)] { on_recorded(user, inbox_key, status, done); });
@@ -486,7 +508,7 @@ void Runtime::Impl::on_recorded(const dialogs::UserRef& user, const std::string&
       changed.notify_all();
     }
   }
-  done(status.ok());
+  if (done) done(status.ok());
 }
 
 void Runtime::Impl::start_next_turn_locked(const dialogs::UserRef& user, UserQueue& queue) {
@@ -841,7 +863,9 @@ void Runtime::Impl::wait_then_send_locked(Lane& lane, const std::string& lane_ke
 
 void Runtime::Impl::send_head(const std::string& lane_key) {
   adapters::Adapter* adapter = nullptr;
-  adapters::OutboxMessage message;
+  // The lane stays, and its front message in place, until on_sent: a busy lane is never erased
+  // and the deque's push_back keeps references valid, so the message is used without a copy.
+  const adapters::OutboxMessage* message = nullptr;
   {
     std::lock_guard lock(mutex);
     auto& lane = lanes.at(lane_key);
@@ -849,10 +873,10 @@ void Runtime::Impl::send_head(const std::string& lane_key) {
       wait_then_send_locked(lane, lane_key, lane.next_allowed);
       return;
     }
-    message = lane.queue.front();
-    adapter = adapters.at(dialogs::platform_of(message.message.to)).adapter;
+    message = &lane.queue.front();
+    adapter = adapters.at(dialogs::platform_of(message->message.to)).adapter;
   }
-  adapter->send(message, [this, lane_key](adapters::SendResult result) {
+  adapter->send(*message, [this, lane_key](adapters::SendResult result) {
     asio::post(io, [this, lane_key, result = std::move(result)] { on_sent(lane_key, result); });
   });
 }
@@ -861,9 +885,12 @@ void Runtime::Impl::on_sent(const std::string& lane_key, const adapters::SendRes
   std::lock_guard lock(mutex);
   auto& lane = lanes.at(lane_key);
   auto& message = lane.queue.front();
-  if (!lane.retry) lane.retry.emplace(options.retry, retry_seed++);
   const auto now = SteadyClock::now();
-  const auto action = lane.retry->resume(result, now);
+  RetryAction action{RetryAction::Kind::done, now};
+  if (lane.retry || result.kind != adapters::SendResult::Kind::delivered) {
+    if (!lane.retry) lane.retry = std::make_unique<RetryState>(options.retry, retry_seed++);
+    action = lane.retry->resume(result, now);
+  }
   switch (action.kind) {
     case RetryAction::Kind::wait:
       ++stats.retries;

@@ -53,6 +53,10 @@ struct RuntimeOptions {
     return std::chrono::system_clock::now();
   };
   int threads = 1;
+  // Added to the niceness of those threads (turns and the outbox), so that recording and
+  // acknowledging events -- on the adapters' threads and the store's writer -- comes first when
+  // they share a CPU. 0 keeps the threads' priority.
+  int thread_niceness = 0;
   std::chrono::seconds dedupe_window{std::chrono::hours(24)};
   RetryPolicy retry;
   // Stop cleanly on SIGINT and SIGTERM (the programs do; tests do not).

@@ -318,10 +318,27 @@ CampaignIndex index_campaign(const Campaign& campaign) {
 }
 
 // Joins the volunteer's words as the language lists things: "budgetter og regnskab".
+// Creating a formatter loads locale data, so each thread keeps one per language.
+const icu::ListFormatter* list_formatter(Language language) {
+  struct Cached {
+    bool tried = false;
+    std::unique_ptr<icu::ListFormatter> formatter;
+  };
+  thread_local std::array<Cached, 2> cache;
+  Cached& cached = cache.at(static_cast<std::size_t>(language));
+  if (!cached.tried) {
+    cached.tried = true;
+    UErrorCode status = U_ZERO_ERROR;
+    cached.formatter.reset(icu::ListFormatter::createInstance(
+        icu::Locale(language_code(language)), ULISTFMT_TYPE_AND, ULISTFMT_WIDTH_WIDE, status));
+    if (U_FAILURE(status)) cached.formatter.reset();
+  }
+  return cached.formatter.get();
+}
+
 std::string join_list(const std::vector<std::string>& items, Language language) {
   UErrorCode status = U_ZERO_ERROR;
-  std::unique_ptr<icu::ListFormatter> formatter(icu::ListFormatter::createInstance(
-      icu::Locale(language_code(language)), ULISTFMT_TYPE_AND, ULISTFMT_WIDTH_WIDE, status));
+  const icu::ListFormatter* formatter = list_formatter(language);
   std::vector<icu::UnicodeString> unicode;
   for (const std::string& item : items) unicode.push_back(icu::UnicodeString::fromUTF8(item));
   icu::UnicodeString joined;

@@ -100,6 +100,9 @@ int main(int argc, char** argv) {
     std::cout << options;
     return 0;
   }
+  // The heap settings of `prik run` (bot/cmd_run.cpp).
+  ::mallopt(M_TRIM_THRESHOLD, 16 << 20);
+  ::mallopt(M_MMAP_THRESHOLD, 4 << 20);
   const int conversations = values["conversations"].as<int>();
   const int turns = values["turns"].as<int>();
   const bool event_ids = values["event-ids"].as<bool>();
