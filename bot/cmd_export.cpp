@@ -38,9 +38,6 @@ constexpr const char* export_usage =
     "  nudges        one row per tap on the shoulder, with the answer\n\n"
     "  Reads the data dir without taking it over: the bot may keep running.\n";
 
-// Collections of the store layout that records.hpp does not name yet.
-constexpr std::string_view nudges_collection = "nudges";
-
 // Cells are JSON values: strings, numbers, booleans, or null for "nothing stored".
 struct Table {
   std::vector<std::string> columns;
@@ -139,7 +136,7 @@ Table volunteers_table(const storage::Store& store) {
     saw(found->second, seconds_of(document, "requested"));
     name(found->second, string_cell(document, "display_name"), seconds_of(document, "requested"));
   }
-  for (const auto& [key, document] : scan_all(store, nudges_collection)) {
+  for (const auto& [key, document] : scan_all(store, records::nudges)) {
     if (const auto from = people.find(document.value("from", "")); from != people.end()) {
       saw(from->second, seconds_of(document, "sent"));
       name(from->second, string_cell(document, "from_name"), seconds_of(document, "sent"));
@@ -162,11 +159,13 @@ Table coverage_table(const storage::Store& store, const LoadedConfig& config) {
     int pending = 0;
   };
   std::map<std::string, Counts> counts;
+  // Counted as the running bot counts them (bot/store_index.hpp): unreadable documents do not.
   for (const auto& [key, document] : scan_all(store, records::applications)) {
-    const std::string status = document.value("status", "");
-    Counts& entry = counts[document.value("entry", "")];
-    if (status == records::status_name(dialogs::ApplicationStatus::approved)) ++entry.filled;
-    if (status == records::status_name(dialogs::ApplicationStatus::pending)) ++entry.pending;
+    const auto application = records::Application::from_json(document);
+    if (!application) continue;
+    Counts& entry = counts[application->entry_id];
+    if (application->status == dialogs::ApplicationStatus::approved) ++entry.filled;
+    if (application->status == dialogs::ApplicationStatus::pending) ++entry.pending;
   }
   Table table{{"role", "title", "places", "filled", "pending", "vacant"}, {}};
   for (const auto& campaign : config.catalog.campaigns) {
@@ -182,7 +181,7 @@ Table coverage_table(const storage::Store& store, const LoadedConfig& config) {
 
 Table nudges_table(const storage::Store& store) {
   Table table{{"id", "from", "from_name", "to", "role", "named", "sent", "answer", "answered"}, {}};
-  for (const auto& [key, document] : scan_all(store, nudges_collection)) {
+  for (const auto& [key, document] : scan_all(store, records::nudges)) {
     const json answer = string_cell(document, "answer");
     table.rows.push_back({string_cell(document, "id"), string_cell(document, "from"),
                           string_cell(document, "from_name"), string_cell(document, "to"),

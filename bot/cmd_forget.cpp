@@ -1,8 +1,6 @@
 // `prik forget USERREF`: an operator erases everything stored about one person (bot/forget.hpp),
 // then compacts the data dir so that none of it is left in its files. The bot must be stopped:
 // the data dir's lock says whether it runs.
-#include <openssl/evp.h>
-
 #include <boost/program_options.hpp>
 #include <iostream>
 #include <map>
@@ -25,21 +23,6 @@ constexpr const char* forget_usage =
     "  console:anna): conversation, messages, nudges, hand-offs; their applications stay as\n"
     "  anonymous counts and an opt-out stays as a one-way hash. Then compacts the data dir, so\n"
     "  none of it is left in its files. The bot must be stopped.\n";
-
-// The key of an opt-out: the hex SHA-256 of "prik-optout:" + UserRef (bot/records.hpp).
-std::string optout_key(const dialogs::UserRef& user) {
-  const std::string input = "prik-optout:" + user;
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  EVP_Digest(input.data(), input.size(), digest, &size, EVP_sha256(), nullptr);
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string key;
-  for (unsigned int i = 0; i < size; ++i) {
-    key += hex[digest[i] >> 4];
-    key += hex[digest[i] & 0xf];
-  }
-  return key;
-}
 
 // What the batch does, counted per kind of record.
 struct Plan {
@@ -71,7 +54,7 @@ Plan plan_of(const storage::Store& store, const dialogs::UserRef& user, const st
       ++plan.outbox;
     } else if (op.collection == records::handoffs) {
       ++plan.handoffs;
-    } else if (op.collection == "nudges") {
+    } else if (op.collection == records::nudges) {
       const auto document = store.get(op.collection, op.key);
       const auto parsed = nlohmann::json::parse(document.value_or(""), nullptr, false);
       const bool sent = parsed.is_object() && parsed.value("from", "") == user;
@@ -151,7 +134,7 @@ int run_forget(const std::vector<std::string>& args) {
   storage::Batch batch;
   const auto applications = forget_person(*store, user, batch);
   const Plan plan = plan_of(*store, user, batch, applications);
-  const bool opted_out = store->get("optouts", optout_key(user)).has_value();
+  const bool opted_out = store->get(records::optouts, records::optout_key(user)).has_value();
   if (plan.total() == 0) {
     std::cout << "Nothing is stored about " << user << "."
               << (opted_out ? " Their opt-out stays: they are never nudged." : "") << "\n";

@@ -11,9 +11,6 @@ namespace {
 
 using nlohmann::json;
 
-// Collections of the store layout that records.hpp does not name yet.
-constexpr std::string_view nudges_collection = "nudges";
-
 // Shorter needles would match by accident more often than they would find the person.
 constexpr std::size_t min_needle_bytes = 2;
 
@@ -21,12 +18,6 @@ std::string string_of(const json& document, const char* name) {
   if (!document.is_object()) return {};
   const auto found = document.find(name);
   return found != document.end() && found->is_string() ? found->get<std::string>() : std::string{};
-}
-
-std::chrono::sys_seconds time_of(const json& document, const char* name) {
-  const auto found = document.find(name);
-  return std::chrono::sys_seconds(std::chrono::seconds(
-      found != document.end() && found->is_number_integer() ? found->get<std::int64_t>() : 0));
 }
 
 bool is_word_byte(char c) {
@@ -97,24 +88,6 @@ bool scrub(json& value, const Traces& traces) {
   return changed;
 }
 
-records::Application application_of(const json& document) {
-  if (auto application = records::Application::from_json(document)) return std::move(*application);
-  // An anonymous application has no user, which from_json refuses.
-  records::Application application;
-  application.id = string_of(document, "id");
-  application.user = string_of(document, "user");
-  application.display_name = string_of(document, "display_name");
-  application.entry_id = string_of(document, "entry");
-  application.campaign_id = string_of(document, "campaign");
-  application.words = string_of(document, "words");
-  if (const auto status = records::parse_status(string_of(document, "status"))) {
-    application.status = *status;
-  }
-  application.submitted = time_of(document, "submitted");
-  application.updated = time_of(document, "updated");
-  return application;
-}
-
 struct Stored {
   std::string key;
   json document;
@@ -136,7 +109,7 @@ std::vector<records::Application> forget_person(const storage::Store& store,
   Traces traces{.user = user};
   const auto applications = scan_all(store, records::applications);
   const auto handoffs = scan_all(store, records::handoffs);
-  const auto nudges = scan_all(store, nudges_collection);
+  const auto nudges = scan_all(store, records::nudges);
   const auto inbox = scan_all(store, records::inbox);
 
   // First what they are called and what they wrote, so that quotes of it can be found elsewhere.
@@ -162,30 +135,32 @@ std::vector<records::Application> forget_person(const storage::Store& store,
   }
 
   std::vector<records::Application> rewritten;
-  for (auto [key, document] : applications) {
-    if (!document.is_object()) continue;
-    if (string_of(document, "user") == user) {
-      document["user"] = "";
-      document["display_name"] = "";
-      document["words"] = "";
-      document["partner"] = nullptr;
-      document["partner_status"] = "none";
-      document["anonymous"] = true;
-    } else if (string_of(document, "partner") == user) {
-      document["partner"] = nullptr;
-      document["partner_status"] = "none";
+  for (const auto& [key, document] : applications) {
+    auto application = records::Application::from_json(document);
+    if (!application) {
+      // Unreadable, so counted nowhere: it goes whole if it may hold anything of theirs.
+      if (string_of(document, "user") == user || string_of(document, "partner") == user) {
+        batch.erase(std::string(records::applications), key);
+      }
+      continue;
+    }
+    if (application->user == user) {
+      application = application->anonymized();
+    } else if (application->partner == user) {
+      application->partner.reset();
+      application->partner_status = dialogs::PartnerStatus::none;
     } else {
       continue;
     }
-    batch.put(std::string(records::applications), key, document.dump());
-    rewritten.push_back(application_of(document));
+    batch.put(std::string(records::applications), key, application->to_json().dump());
+    rewritten.push_back(std::move(*application));
   }
   for (const auto& [key, document] : handoffs) {
     if (string_of(document, "user") == user) batch.erase(std::string(records::handoffs), key);
   }
   for (const auto& [key, document] : nudges) {
     if (string_of(document, "from") == user || string_of(document, "to") == user) {
-      batch.erase(std::string(nudges_collection), key);
+      batch.erase(std::string(records::nudges), key);
     }
   }
   for (const auto& [key, document] : inbox) {
