@@ -141,6 +141,7 @@ struct Runtime::Impl {
     std::vector<std::string> optouts;
     std::optional<dialogs::UserRef> forgotten;  // ForgetPerson: the index forgets them
     std::vector<records::Application> forgotten_applications;
+    std::vector<std::string> recalled_outbox;  // outbox keys the forgetting erased
     std::optional<dialogs::Language> language;
     std::vector<adapters::OutboxMessage> outbox;
     dialogs::Conversation conversation;
@@ -195,6 +196,8 @@ struct Runtime::Impl {
                          const storage::Status& status);
   void enqueue_outbox_locked(adapters::OutboxMessage message);
   void send_head(const std::string& lane_key);
+  // Takes the messages a forgetting erased from the store out of the lanes.
+  void recall_locked(const std::vector<std::string>& outbox_keys);
   void wait_then_send_locked(Lane& lane, const std::string& lane_key, SteadyClock::time_point at);
   void on_sent(const std::string& lane_key, const adapters::SendResult& result);
   void flush_removals_locked();
@@ -241,6 +244,9 @@ struct Runtime::Impl {
   std::uint64_t outbox_queued = 0;
   std::uint64_t outbox_enqueued_total = 0;
   std::vector<std::string> delivered_keys;  // outbox entries to erase
+  // Outbox keys erased by a forgetting while their message was being sent or waited for a retry:
+  // the message is not sent (again) and its key not erased twice.
+  std::unordered_set<std::string> recalled;
   bool removal_in_flight = false;
   std::uint64_t retry_seed;
   RuntimeStats stats;
@@ -560,6 +566,9 @@ void Runtime::Impl::run_turn(const dialogs::UserRef& user) {
     // Read outside the lock; the turn's own conversation is not written back.
     effects.forgotten = user;
     effects.forgotten_applications = forget_person(store, user, batch);
+    for (const auto& op : batch.ops()) {
+      if (op.erase && op.collection == records::outbox) effects.recalled_outbox.push_back(op.key);
+    }
     for (const auto& application : effects.forgotten_applications) {
       effects.applications.push_back(application);
     }
@@ -810,6 +819,7 @@ void Runtime::Impl::on_turn_committed(const dialogs::UserRef& user, TurnEffects&
     for (const auto& nudge : effects.nudges) index.apply(nudge);
     for (const auto& handoff : effects.handoffs) index.apply(handoff);
     for (const auto& optout : effects.optouts) index.add_optout(optout);
+    recall_locked(effects.recalled_outbox);
   }
   for (const auto& application : effects.applications)
     applications_in_flight.applied(application.id);
@@ -874,6 +884,10 @@ void Runtime::Impl::send_head(const std::string& lane_key) {
       return;
     }
     message = &lane.queue.front();
+    if (recalled.contains(message->id)) {
+      asio::post(io, [this, lane_key] { on_sent(lane_key, {}); });
+      return;
+    }
     adapter = adapters.at(dialogs::platform_of(message->message.to)).adapter;
   }
   adapter->send(*message, [this, lane_key](adapters::SendResult result) {
@@ -887,7 +901,10 @@ void Runtime::Impl::on_sent(const std::string& lane_key, const adapters::SendRes
   auto& message = lane.queue.front();
   const auto now = SteadyClock::now();
   RetryAction action{RetryAction::Kind::done, now};
-  if (lane.retry || result.kind != adapters::SendResult::Kind::delivered) {
+  const bool was_recalled = recalled.erase(message.id) > 0;
+  if (was_recalled) {
+    spdlog::info("outbox {}: not sent, its person's data was deleted", message.id);
+  } else if (lane.retry || result.kind != adapters::SendResult::Kind::delivered) {
     if (!lane.retry) lane.retry = std::make_unique<RetryState>(options.retry, retry_seed++);
     action = lane.retry->resume(result, now);
   }
@@ -901,7 +918,7 @@ void Runtime::Impl::on_sent(const std::string& lane_key, const adapters::SendRes
       wait_then_send_locked(lane, lane_key, action.at);
       return;
     case RetryAction::Kind::done:
-      ++stats.delivered;
+      if (!was_recalled) ++stats.delivered;
       break;
     case RetryAction::Kind::give_up:
       ++stats.dropped;
@@ -911,7 +928,7 @@ void Runtime::Impl::on_sent(const std::string& lane_key, const adapters::SendRes
   }
   const auto& slot = adapters.at(dialogs::platform_of(message.message.to));
   lane.next_allowed = now + slot.options.min_interval;
-  delivered_keys.push_back(std::move(message.id));
+  if (!was_recalled) delivered_keys.push_back(std::move(message.id));
   lane.queue.pop_front();
   lane.retry.reset();
   --outbox_queued;
@@ -924,6 +941,21 @@ void Runtime::Impl::on_sent(const std::string& lane_key, const adapters::SendRes
   }
   flush_removals_locked();
   changed.notify_all();
+}
+
+void Runtime::Impl::recall_locked(const std::vector<std::string>& outbox_keys) {
+  if (outbox_keys.empty()) return;
+  const std::unordered_set<std::string> keys(outbox_keys.begin(), outbox_keys.end());
+  for (auto& [lane_key, lane] : lanes) {
+    if (lane.queue.empty()) continue;
+    // The front may be with the adapter right now: send_head and on_sent skip it instead.
+    if (keys.contains(lane.queue.front().id)) recalled.insert(lane.queue.front().id);
+    const auto kept = std::remove_if(
+        lane.queue.begin() + 1, lane.queue.end(),
+        [&](const adapters::OutboxMessage& message) { return keys.contains(message.id); });
+    outbox_queued -= static_cast<std::uint64_t>(lane.queue.end() - kept);
+    lane.queue.erase(kept, lane.queue.end());
+  }
 }
 
 void Runtime::Impl::flush_removals_locked() {

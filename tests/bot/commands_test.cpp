@@ -9,6 +9,7 @@
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "bot/records.hpp"
 #include "bot/runtime.hpp"
@@ -461,6 +462,33 @@ TEST_F(CommandsTest, ForgettingAPersonKeepsOnlyTheOptOutAndAnonymousCounts) {
   ASSERT_TRUE(turn(cai, {nudge(cai, bo)}));
   EXPECT_EQ(count(records::nudges), 0u);
   EXPECT_EQ(to(bo).size(), messages_to_bo);
+}
+
+TEST_F(CommandsTest, AMessageWaitingToBeSentToAForgottenPersonIsNotSentAfterTheGoodbye) {
+  // Bo's platform asks the bot to wait before it may send the nudge again; meanwhile Bo deletes
+  // their data, which erases the nudge's message from the outbox.
+  RecordingAdapter slow("slow");
+  runtime_->add_adapter(slow);
+  slow.script({{adapters::SendResult::Kind::retry, 500ms, "rate limited"}});
+  const std::string slow_bo = "slow:bo";
+  script_.queue(anna, {nudge(anna, slow_bo)});
+  std::promise<bool> nudged;
+  runtime_->deliver(message(anna), [&](bool ok) { nudged.set_value(ok); });
+  ASSERT_TRUE(nudged.get_future().get());
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (slow.attempts().empty() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(5ms);
+  }
+  ASSERT_EQ(slow.attempts().size(), 1u);
+
+  ASSERT_TRUE(turn(slow_bo, {dialogs::ForgetPerson{slow_bo}}));
+  const auto delivered = slow.delivered_to(slow_bo);
+  ASSERT_EQ(delivered.size(), 1u) << "only the goodbye";
+  EXPECT_EQ(delivered[0].text, "ok");
+  EXPECT_EQ(slow.attempts().size(), 2u) << "the nudge is not tried again";
+  EXPECT_EQ(count(records::outbox), 0u) << "nothing erased comes back";
+  EXPECT_EQ(count(records::nudges), 0u);
+  close();  // before the adapter goes
 }
 
 // Every answer of the view for these people and roles, as one JSON document.
