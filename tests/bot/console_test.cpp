@@ -1,5 +1,5 @@
 // The terminal with several people: the console adapter on its own (a pipe in, a string stream
-// out, a sink that records what it is given), and `prik chat --json` speaking for two people.
+// out, a sink that records what it is given), and `prik chat --json` speaking for several people.
 #include "adapters/console/console.hpp"
 
 #include <fcntl.h>
@@ -7,8 +7,12 @@
 #include <unistd.h>
 
 #include <condition_variable>
+#include <filesystem>
+#include <fstream>
+#include <functional>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <source_location>
 #include <sstream>
 
 #include "tests/bot/fixtures.hpp"
@@ -209,57 +213,204 @@ TEST(PrikChatJson, TwoPeopleTakeTurnsAtOneTerminal) {
   EXPECT_EQ(chat.wait(), 0) << chat.errors();
 }
 
-// A full tap on the shoulder at one terminal: Anna nudges Bob, Bob wants to hear more, Anna is
-// told so. Disabled until the nudge dialogs are in (menu.nudge, nudge.more/no/never): the steps
-// between "prik bob" and the nudge are answered by picking the choice that confirms and names
-// the sender, whatever the dialog calls it.
-TEST(PrikChatJson, DISABLED_AnnaNudgesBobWhoWantsToHearMoreAndAnnaIsTold) {
+// The campaign's configuration with kim as the coordinator every notice reaches (the fallback,
+// since no lead names anyone).
+std::filesystem::path write_config_with_coordinator(const std::filesystem::path& dir) {
+  const auto path = write_test_config(dir);
+  json config = json::parse(std::ifstream(path));
+  for (auto& catalog_path : config["catalogs"]) {
+    json catalog = json::parse(std::ifstream(catalog_path.get<std::string>()));
+    catalog["fallback"]["users"] = json::array({"console:kim"});
+    const auto copy = dir / std::filesystem::path(catalog_path.get<std::string>()).filename();
+    std::ofstream(copy) << catalog.dump();
+    catalog_path = copy.string();
+  }
+  std::ofstream(path) << config.dump(2);
+  return path;
+}
+
+std::string danish_text(const std::string& key) {
+  const auto messages = json::parse(
+      std::ifstream(std::filesystem::path(PRIK_SOURCE_DIR) / "config/messages/da.json"));
+  return messages.at(key).get<std::string>();
+}
+
+bool has_choice(const json& reply, std::string_view id) {
+  for (const auto& choice : reply.value("choices", json::array())) {
+    if (choice.value("id", "") == id) return true;
+  }
+  return false;
+}
+
+// Reads the replies of `prik chat --json` until one satisfies `wanted`; returns all read.
+std::vector<json> read_until(PrikProcess& chat, const std::function<bool(const json&)>& wanted,
+                             std::source_location where = std::source_location::current()) {
+  std::vector<json> read;
+  while (const auto line = chat.read_line()) {
+    read.push_back(json::parse(*line));
+    if (wanted(read.back())) return read;
+  }
+  ADD_FAILURE() << "line " << where.line() << ": no such reply; read " << json(read).dump() << "\n"
+                << chat.errors();
+  return read;
+}
+
+std::vector<json> replies_to(const std::vector<json>& replies, const std::string& user) {
+  std::vector<json> found;
+  for (const auto& reply : replies) {
+    if (reply.value("to", "") == user) found.push_back(reply);
+  }
+  return found;
+}
+
+const auto to_with_choice = [](std::string user, std::string choice) {
+  return
+      [=](const json& reply) { return reply.value("to", "") == user && has_choice(reply, choice); };
+};
+const auto to_user = [](std::string user) {
+  return [=](const json& reply) { return reply.value("to", "") == user; };
+};
+
+// Anna asks Prik to nudge `friend` about the teambuilder role, naming herself; returns the
+// replies up to the menu that ends her turn.
+std::vector<json> nudge_teambuilder(PrikProcess& chat, const std::string& friend_name) {
+  chat.write_line(json{{"user", "anna"}, {"text", "prik " + friend_name + " teambuilder"}}.dump());
+  auto read = read_until(chat, to_with_choice("anna", "nudge.send.named"));
+  chat.write_line(R"({"user": "anna", "choice": "nudge.send.named"})");
+  const auto after = read_until(chat, to_with_choice("anna", "menu.nudge"));
+  read.insert(read.end(), after.begin(), after.end());
+  return read;
+}
+
+// What Prik answered anna's confirmation: her last reply without choices.
+std::string answer_to_anna(const std::vector<json>& read) {
+  const auto to_anna = replies_to(read, "anna");
+  for (auto reply = to_anna.rbegin(); reply != to_anna.rend(); ++reply) {
+    if ((*reply)["choices"].empty()) return (*reply)["text"];
+  }
+  return "";
+}
+
+// Every file below dir holding `needle`, byte for byte.
+std::vector<std::string> files_holding(const std::filesystem::path& dir,
+                                       const std::string& needle) {
+  std::vector<std::string> found;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+    if (!entry.is_regular_file()) continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    const std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    if (bytes.find(needle) != std::string::npos) found.push_back(entry.path().string());
+  }
+  return found;
+}
+
+// The whole of issue 7 at one terminal: anna nudges bob, bob wants to hear more and applies,
+// kim approves; a second nudge to bob is refused; carl says never, deletes his data, and after
+// the compaction nothing of him is left while his opt-out still holds.
+TEST(PrikChatJson, ANudgeAnApplicationAnApprovalAnOptOutAndADeletionAtOneTerminal) {
   const TempDir dir;
-  PrikProcess chat(
-      {"chat", "--config", write_test_config(dir.path()).string(), "--user", "anna", "--json"},
-      dir.path() / "stderr.log");
-  const auto has_choice = [](const json& reply, std::string_view id) {
-    for (const auto& choice : reply.value("choices", json::array())) {
-      if (choice.value("id", "") == id) return true;
+  const auto config = write_config_with_coordinator(dir.path()).string();
+  const std::string refused = danish_text("nudge.refused");
+  const std::string carls_words = "blåbærtærte hver søndag";
+  {
+    PrikProcess chat({"chat", "--config", config, "--user", "anna", "--json"},
+                     dir.path() / "stderr.log");
+    for (const char* user : {"anna", "bob", "kim"}) {
+      if (std::string(user) != "anna") chat.write_line(json{{"user", user}}.dump());
+      read_until(chat, to_with_choice(user, "menu.nudge"));
     }
-    return false;
-  };
-  chat.write_line(R"({"user": "bob"})");  // Bob has talked to Prik before: a known console user
-  chat.write_line(R"({"text": "prik bob"})");
-  json for_bob;
-  for (int steps = 0; steps < 20 && for_bob.is_null();) {
-    const auto line = chat.read_line();
-    ASSERT_TRUE(line) << chat.errors();
-    const json reply = json::parse(*line);
-    if (reply.value("to", "") == "bob" && has_choice(reply, "nudge.more")) {
-      for_bob = reply;
-    } else if (reply.value("to", "") == "anna" && !reply["choices"].empty()) {
-      std::string pick;
-      for (const auto& choice : reply["choices"]) {
-        const std::string id = choice.value("id", "");
-        for (const char* wanted : {"named", "yes", "confirm", "any"}) {
-          if (pick.empty() && id.find(wanted) != std::string::npos) pick = id;
-        }
-      }
-      if (pick.empty()) continue;
-      chat.write_line(json{{"choice", pick}}.dump());
-      ++steps;
+    chat.write_line(json{{"user", "carl"}, {"text", carls_words}}.dump());
+    read_until(chat, to_with_choice("carl", "menu.nudge"));
+
+    // The nudge reaches bob once, naming anna, with the three choices.
+    auto read = nudge_teambuilder(chat, "bob");
+    if (replies_to(read, "bob").empty()) {
+      const auto more = read_until(chat, to_with_choice("bob", "nudge.more"));
+      read.insert(read.end(), more.begin(), more.end());
     }
+    const auto to_bob = replies_to(read, "bob");
+    ASSERT_EQ(to_bob.size(), 1u) << json(read).dump();
+    EXPECT_EQ(to_bob[0]["choices"].size(), 3u);
+    EXPECT_TRUE(has_choice(to_bob[0], "nudge.no") && has_choice(to_bob[0], "nudge.never"));
+    EXPECT_NE(to_bob[0]["text"].get<std::string>().find("anna"), std::string::npos);
+
+    // "Tell me more": bob sees the role; anna hears that, and nothing else.
+    chat.write_line(R"({"user": "bob", "choice": "nudge.more"})");
+    read = read_until(chat, to_with_choice("bob", "apply.alone"));
+    if (replies_to(read, "anna").empty()) {
+      const auto rest = read_until(chat, to_user("anna"));
+      read.insert(read.end(), rest.begin(), rest.end());
+    }
+    const auto to_anna = replies_to(read, "anna");
+    ASSERT_EQ(to_anna.size(), 1u) << json(read).dump();
+    std::string interested = danish_text("nudge.interested");
+    interested.replace(interested.find("{friend}"), 8, "bob");
+    EXPECT_EQ(to_anna[0]["text"], interested);
+    EXPECT_TRUE(to_anna[0]["choices"].empty());
+
+    // Bob applies; kim is told, with the id, and approves it; bob is told.
+    chat.write_line(R"({"user": "bob", "choice": "apply.alone"})");
+    read_until(chat, to_with_choice("bob", "apply.cancel"));
+    chat.write_line(R"({"user": "bob", "text": "Jeg elsker at samle folk"})");
+    read_until(chat, to_with_choice("bob", "confirm.yes"));
+    chat.write_line(R"({"user": "bob", "choice": "confirm.yes"})");
+    read = read_until(chat, [](const json& reply) {
+      return reply.value("to", "") == "kim" && !reply["choices"].empty();
+    });
+    const json notice = read.back();
+    const std::string approve = notice["choices"][0].value("id", "");
+    ASSERT_EQ(approve.rfind("coord.approve.", 0), 0u) << notice.dump();
+    const std::string id = approve.substr(std::string("coord.approve.").size());
+    EXPECT_NE(notice["text"].get<std::string>().find(id), std::string::npos);
+    EXPECT_NE(notice["text"].get<std::string>().find("Jeg elsker at samle folk"),
+              std::string::npos);
+    chat.write_line(json{{"user", "kim"}, {"text", "godkend " + id}}.dump());
+    // Told warmly (the text up to its first placeholder).
+    std::string warm = danish_text("coord.volunteer.approved");
+    warm.resize(warm.find('{'));
+    read_until(chat, [&](const json& reply) {
+      return reply.value("to", "") == "bob" && reply.value("text", "").starts_with(warm);
+    });
+
+    // Bob has applied: a new nudge is refused, neutrally, and bob hears nothing.
+    read = nudge_teambuilder(chat, "bob");
+    EXPECT_EQ(answer_to_anna(read), refused);
+    EXPECT_TRUE(replies_to(read, "bob").empty()) << json(read).dump();
+
+    // Carl says never; a later nudge to him is refused with the same text.
+    read = nudge_teambuilder(chat, "carl");
+    if (replies_to(read, "carl").empty()) read = read_until(chat, to_user("carl"));
+    ASSERT_TRUE(has_choice(replies_to(read, "carl").back(), "nudge.never")) << json(read).dump();
+    chat.write_line(R"({"user": "carl", "choice": "nudge.never"})");
+    read = read_until(chat, to_user("carl"));
+    read = nudge_teambuilder(chat, "carl");
+    EXPECT_EQ(answer_to_anna(read), refused);
+    EXPECT_TRUE(replies_to(read, "carl").empty()) << json(read).dump();
+    EXPECT_EQ(replies_to(read, "anna").size(), 3u) << "anna is not told carl's answer";
+
+    // Carl deletes his data.
+    chat.write_line(R"({"user": "carl", "text": "slet mine data"})");
+    read_until(chat, to_with_choice("carl", "data.delete.yes"));
+    chat.write_line(R"({"user": "carl", "choice": "data.delete.yes"})");
+    read_until(chat, to_user("carl"));
+    chat.close_input();
+    EXPECT_EQ(chat.wait(), 0) << chat.errors();
   }
-  ASSERT_FALSE(for_bob.is_null()) << "the nudge never reached Bob";
-  EXPECT_EQ(for_bob["choices"].size(), 3u);
-  EXPECT_NE(for_bob["text"].get<std::string>().find("anna"), std::string::npos)
-      << "a named nudge says who thought of Bob";
-  chat.write_line(R"({"user": "bob", "choice": "nudge.more"})");
-  bool anna_told = false;
-  bool bob_shown_more = false;
-  while (!(anna_told && bob_shown_more)) {
-    const auto line = chat.read_line();
-    ASSERT_TRUE(line) << "anna told: " << anna_told << ", bob shown more: " << bob_shown_more;
-    const json reply = json::parse(*line);
-    anna_told = anna_told || reply.value("to", "") == "anna";
-    bob_shown_more = bob_shown_more || reply.value("to", "") == "bob";
-  }
+
+  PrikProcess compact({"store", "compact", "--config", config}, dir.path() / "compact.log");
+  EXPECT_EQ(compact.wait(), 0) << compact.errors();
+  ASSERT_FALSE(files_holding(dir.path() / "data", "console:anna").empty()) << "the search finds";
+  EXPECT_EQ(files_holding(dir.path() / "data", "carl"), std::vector<std::string>{});
+  EXPECT_EQ(files_holding(dir.path() / "data", carls_words), std::vector<std::string>{});
+  EXPECT_EQ(files_holding(dir.path() / "data", "blåbær"), std::vector<std::string>{});
+
+  // The promise outlives the deletion.
+  PrikProcess chat({"chat", "--config", config, "--user", "anna", "--json"},
+                   dir.path() / "stderr2.log");
+  read_until(chat, to_with_choice("anna", "menu.nudge"));
+  const auto read = nudge_teambuilder(chat, "carl");
+  EXPECT_EQ(answer_to_anna(read), refused);
+  EXPECT_TRUE(replies_to(read, "carl").empty()) << json(read).dump();
   chat.close_input();
   EXPECT_EQ(chat.wait(), 0) << chat.errors();
 }
