@@ -1,10 +1,12 @@
 // `prik match`: ranks the configured campaign's roles for a volunteer's own words, the way the
-// "find a role" interview does, so coordinators can see and tune what the matcher does.
+// "find a role" interview does, with the roles' coverage in the data dir, so coordinators can see
+// and tune what the matcher does.
 #include <algorithm>
 #include <boost/program_options.hpp>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -12,7 +14,9 @@
 #include "bot/cli.hpp"
 #include "bot/commands.hpp"
 #include "bot/config.hpp"
+#include "bot/store_index.hpp"
 #include "dialogs/matching.hpp"
+#include "storage/store.hpp"
 
 namespace po = boost::program_options;
 
@@ -22,23 +26,6 @@ namespace {
 constexpr const char* usage =
     "prik match --text \"what the volunteer wrote\" [--interests a,b] [--hours N] [--json] "
     "[--config FILE]";
-
-// Nobody has applied for anything: every role has all its places open.
-class EmptyView final : public dialogs::StoreView {
- public:
-  explicit EmptyView(const dialogs::Catalog& catalog) : catalog_(catalog) {}
-
-  std::vector<dialogs::ApplicationSummary> applications_of(const dialogs::UserRef&) const override {
-    return {};
-  }
-  dialogs::RoleCoverage coverage(std::string_view entry_id) const override {
-    const dialogs::Entry* entry = catalog_.find_entry(entry_id);
-    return {entry ? entry->places : 1, 0, 0};
-  }
-
- private:
-  const dialogs::Catalog& catalog_;
-};
 
 std::vector<std::string> split_list(const std::string& list) {
   std::vector<std::string> items;
@@ -112,7 +99,20 @@ int run_match(const std::vector<std::string>& args) {
   }
 
   const dialogs::Matcher matcher(config.catalog);
-  const EmptyView view(config.catalog);
+  // The roles' real coverage, read without taking the data dir over (the bot may be running);
+  // before the bot ever ran, every role has all its places open.
+  StoreIndex view(config.catalog);
+  const auto& data_dir = config.settings.store.data_dir;
+  if (std::filesystem::exists(data_dir)) {
+    std::unique_ptr<storage::Store> store;
+    if (const auto status = storage::Store::open_read_only({.dir = data_dir}, &store);
+        !status.ok()) {
+      std::cerr << "prik match: cannot read the data dir " << data_dir.string() << ": "
+                << status.to_string() << "\n";
+      return exit_failure;
+    }
+    view.load(*store);
+  }
   const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
   const std::vector<dialogs::RoleMatch> ranking = matcher.rank(campaign->id, query, view, now);
   const dialogs::Language language = config.settings.language;

@@ -292,5 +292,45 @@ TEST_F(Export, AnUnknownWhatOrFormatIsAUsageError) {
   }
 }
 
+// `prik match` reads the same data dir: a role whose only place is filled scores lower and is no
+// longer called vacant.
+TEST(PrikMatch, RanksWithTheCoverageInTheDataDir) {
+  const TempDir dir;
+  const auto config = write_test_config(dir.path()).string();
+  const auto rank = [&] {
+    PrikProcess match({"match", "--config", config, "--text", "regnskab og budget", "--json"},
+                      dir.path() / "match.log");
+    std::string out;
+    while (const auto line = match.read_line()) out += *line;
+    EXPECT_EQ(match.wait(), 0) << match.errors();
+    return json::parse(out);
+  };
+  const auto place_of = [](const json& ranking, const std::string& role) {
+    for (std::size_t i = 0; i < ranking.size(); ++i) {
+      if (ranking[i]["role"] == role) return i;
+    }
+    return ranking.size();
+  };
+  const json before = rank();  // no data dir yet: every place open
+  ASSERT_FALSE(before.empty());
+  ASSERT_EQ(before[0]["role"], "okonomiansvarlig") << before.dump(2);
+  {
+    std::unique_ptr<storage::Store> store;
+    ASSERT_TRUE(storage::Store::open({.dir = dir.path() / "data"}, &store).ok());
+    storage::Batch batch;
+    batch.put("applications", "A-00001",
+              application("A-00001", "console:ase", "Åse", "okonomiansvarlig", "approved", "",
+                          1'700'000'000)
+                  .dump());
+    ASSERT_TRUE(store->commit(std::move(batch)).ok());
+  }
+  const json after = rank();
+  const auto filled = place_of(after, "okonomiansvarlig");
+  ASSERT_LT(filled, after.size()) << after.dump(2);
+  EXPECT_LT(after[filled]["score"].get<double>(), before[0]["score"].get<double>());
+  EXPECT_EQ(after[filled]["reasons"].size() + 1, before[0]["reasons"].size())
+      << "no longer vacant: " << after[filled].dump();
+}
+
 }  // namespace
 }  // namespace prik::bot
