@@ -213,14 +213,18 @@ TEST(PrikChatJson, TwoPeopleTakeTurnsAtOneTerminal) {
   EXPECT_EQ(chat.wait(), 0) << chat.errors();
 }
 
-// The campaign's configuration with kim as the coordinator every notice reaches (the fallback,
-// since no lead names anyone).
+// The campaign's configuration with kim as the coordinator for the roles under the education lead
+// (uddannelseslederen, whom the teambuilders work under) and lise as the fallback, who hears of
+// nothing under a lead with someone.
 std::filesystem::path write_config_with_coordinator(const std::filesystem::path& dir) {
   const auto path = write_test_config(dir);
   json config = json::parse(std::ifstream(path));
   for (auto& catalog_path : config["catalogs"]) {
     json catalog = json::parse(std::ifstream(catalog_path.get<std::string>()));
-    catalog["fallback"]["users"] = json::array({"console:kim"});
+    if (catalog["id"] == "kv17-kbh") {
+      catalog["coordinators"]["uddannelsesleder"] = {{"users", {"console:kim"}}, {"channel", ""}};
+    }
+    catalog["fallback"]["users"] = json::array({"console:lise"});
     const auto copy = dir / std::filesystem::path(catalog_path.get<std::string>()).filename();
     std::ofstream(copy) << catalog.dump();
     catalog_path = copy.string();
@@ -357,6 +361,7 @@ TEST(PrikChatJson, ANudgeAnApplicationAnApprovalAnOptOutAndADeletionAtOneTermina
     read = read_until(chat, [](const json& reply) {
       return reply.value("to", "") == "kim" && !reply["choices"].empty();
     });
+    EXPECT_TRUE(replies_to(read, "lise").empty()) << "the notice goes to the role's lead";
     const json notice = read.back();
     const std::string approve = notice["choices"][0].value("id", "");
     ASSERT_EQ(approve.rfind("coord.approve.", 0), 0u) << notice.dump();
