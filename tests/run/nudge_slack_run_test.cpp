@@ -198,7 +198,10 @@ TEST_F(NudgeSlackRunTest, NudgedFriendAppliesAndACoordinatorApprovesFromTheChann
   // The friend applies.
   ASSERT_EQ(click(kFriend, dm_of(kFriend), "apply.alone"), 200);
   ASSERT_TRUE(next_saying(dm_of(kFriend), danish("apply.words"))) << prik->log();
-  ASSERT_EQ(say(kFriend, "Jeg har styr på kalendere og elsker at få folk til at spille sammen."),
+  // Typed "<!channel> & <https://evil.example|klik her>": Slack escapes what people type.
+  ASSERT_EQ(say(kFriend,
+                "Jeg elsker at få folk til at spille sammen. &lt;!channel&gt; &amp; "
+                "&lt;https://evil.example|klik her&gt;"),
             200);
   ids = next_question(dm_of(kFriend));
   ASSERT_TRUE(first_with_prefix(ids, "confirm.yes")) << prik->log();
@@ -214,6 +217,15 @@ TEST_F(NudgeSlackRunTest, NudgedFriendAppliesAndACoordinatorApprovesFromTheChann
       << notice->dump();
   EXPECT_NE(notice->value("text", "").find(std::string("<@") + kFriend + ">"), std::string::npos)
       << "the friend is a mention: " << notice->dump();
+  // What the friend typed is escaped again, so it pings nobody and links nowhere; Prik's own
+  // mention of the friend stays one.
+  const std::string typed = "&lt;!channel&gt; &amp; &lt;https://evil.example|klik her&gt;";
+  for (const std::string& shown : {notice->value("text", ""), slack_section_text(*notice)}) {
+    EXPECT_NE(shown.find(typed), std::string::npos) << shown;
+    EXPECT_EQ(shown.find("<!channel>"), std::string::npos) << shown;
+    EXPECT_EQ(shown.find("<https://"), std::string::npos) << shown;
+    EXPECT_NE(shown.find(std::string("<@") + kFriend + ">"), std::string::npos) << shown;
+  }
   const std::string approve = *first_with_prefix(slack_buttons(*notice), "coord.approve.");
   const std::string id = approve.substr(std::string_view("coord.approve.").size());
   EXPECT_TRUE(first_with_prefix(slack_buttons(*notice), "coord.decline." + id));
