@@ -108,69 +108,95 @@ class NudgeMatrixRunTest : public ::testing::Test {
     return {};
   }
 
+  // Starts prik; the nudger taps the friend on the shoulder by Matrix id, the friend wants to hear
+  // more and applies; stops at the coordinators' notice, the application's id in application_id_
+  // and the friend's DM room in friend_room_.
+  void nudge_until_the_notice() {
+    prik_ = start();
+    ASSERT_TRUE(fake_.joined().contains(kNudgerRoom)) << prik_->log();
+
+    // The volunteer names the friend by their Matrix id and a role, and lets Prik say who asked.
+    fake_.post_text(kNudgerRoom, kNudger, "prik " + kFriend + " kampagnekoordinator");
+    const std::string confirm = next_in(kNudgerRoom, danish("nudge.confirm"));
+    ASSERT_FALSE(confirm.empty()) << prik_->log();
+    fake_.post_text(kNudgerRoom, kNudger, number_of(confirm, danish("choice.nudge.send.named")));
+    ASSERT_FALSE(next_in(kNudgerRoom, danish("nudge.sent")).empty()) << prik_->log();
+
+    // Prik creates a DM with the friend and sends the nudge there.
+    ASSERT_TRUE(eventually([&] { return !created_room_with(kFriend).empty(); }, 20s))
+        << prik_->log();
+    friend_room_ = created_room_with(kFriend);
+    const json request = fake_.create_room_requests().front();
+    EXPECT_EQ(request.value("is_direct", false), true) << request.dump();
+    const std::string nudge = next_in(friend_room_, "Anna tænkte på dig");
+    ASSERT_FALSE(nudge.empty()) << prik_->log();
+    EXPECT_NE(number_of(nudge, danish("choice.nudge.more")), "?") << nudge;
+    EXPECT_NE(number_of(nudge, danish("choice.nudge.never")), "?") << nudge;
+
+    // The friend joins and types "fortæl mere": the nudger hears only that, the friend sees the
+    // role.
+    fake_.post_event(friend_room_, kFriend, "m.room.member",
+                     {{"membership", "join"}, {"displayname", "Bo"}}, kFriend);
+    fake_.post_text(friend_room_, kFriend, "fortæl mere");
+    ASSERT_FALSE(next_in(kNudgerRoom, danish("nudge.interested")).empty()) << prik_->log();
+    const std::string details = next_in(friend_room_, danish("choice.apply.alone"));
+    ASSERT_FALSE(details.empty()) << prik_->log();
+
+    // The friend applies.
+    fake_.post_text(friend_room_, kFriend, number_of(details, danish("choice.apply.alone")));
+    ASSERT_FALSE(next_in(friend_room_, danish("apply.words")).empty()) << prik_->log();
+    fake_.post_text(friend_room_, kFriend,
+                    "Jeg elsker at planlægge og få folk til at spille sammen.");
+    const std::string summary = next_in(friend_room_, danish("choice.confirm.yes"));
+    ASSERT_FALSE(summary.empty()) << prik_->log();
+    fake_.post_text(friend_room_, kFriend, number_of(summary, danish("choice.confirm.yes")));
+
+    // The lead's room gets the notice, with the friend's words and how to approve it.
+    const std::string notice = next_in(kCoordinatorRoom, danish("coord.notice.submitted"));
+    ASSERT_FALSE(notice.empty()) << prik_->log();
+    EXPECT_NE(notice.find("få folk til at spille sammen"), std::string::npos) << notice;
+    std::smatch id;
+    ASSERT_TRUE(std::regex_search(notice, id, std::regex("godkend (A-[0-9]+)"))) << notice;
+    application_id_ = id[1].str();
+  }
+
   IoThread io_;
   FakeHomeserver fake_{io_.io, kBot, kToken};
   TempDir dir_;
   std::map<std::string, std::size_t> read_;
+  std::unique_ptr<RunProcess> prik_;
+  std::string friend_room_;
+  std::string application_id_;
 };
 
 TEST_F(NudgeMatrixRunTest, NudgedFriendAppliesAndACoordinatorApprovesInTheRoom) {
-  auto prik = start();
-  ASSERT_TRUE(fake_.joined().contains(kNudgerRoom)) << prik->log();
-
-  // The volunteer names the friend by their Matrix id and a role, and lets Prik say who asked.
-  fake_.post_text(kNudgerRoom, kNudger, "prik " + kFriend + " kampagnekoordinator");
-  const std::string confirm = next_in(kNudgerRoom, danish("nudge.confirm"));
-  ASSERT_FALSE(confirm.empty()) << prik->log();
-  fake_.post_text(kNudgerRoom, kNudger, number_of(confirm, danish("choice.nudge.send.named")));
-  ASSERT_FALSE(next_in(kNudgerRoom, danish("nudge.sent")).empty()) << prik->log();
-
-  // Prik creates a DM with the friend and sends the nudge there.
-  ASSERT_TRUE(eventually([&] { return !created_room_with(kFriend).empty(); }, 20s)) << prik->log();
-  const std::string friend_room = created_room_with(kFriend);
-  const json request = fake_.create_room_requests().front();
-  EXPECT_EQ(request.value("is_direct", false), true) << request.dump();
-  const std::string nudge = next_in(friend_room, "Anna tænkte på dig");
-  ASSERT_FALSE(nudge.empty()) << prik->log();
-  EXPECT_NE(number_of(nudge, danish("choice.nudge.more")), "?") << nudge;
-  EXPECT_NE(number_of(nudge, danish("choice.nudge.never")), "?") << nudge;
-
-  // The friend joins and types "fortæl mere": the nudger hears only that, the friend sees the role.
-  fake_.post_event(friend_room, kFriend, "m.room.member",
-                   {{"membership", "join"}, {"displayname", "Bo"}}, kFriend);
-  fake_.post_text(friend_room, kFriend, "fortæl mere");
-  ASSERT_FALSE(next_in(kNudgerRoom, danish("nudge.interested")).empty()) << prik->log();
-  const std::string details = next_in(friend_room, danish("choice.apply.alone"));
-  ASSERT_FALSE(details.empty()) << prik->log();
-
-  // The friend applies.
-  fake_.post_text(friend_room, kFriend, number_of(details, danish("choice.apply.alone")));
-  ASSERT_FALSE(next_in(friend_room, danish("apply.words")).empty()) << prik->log();
-  fake_.post_text(friend_room, kFriend, "Jeg elsker at planlægge og få folk til at spille sammen.");
-  const std::string summary = next_in(friend_room, danish("choice.confirm.yes"));
-  ASSERT_FALSE(summary.empty()) << prik->log();
-  fake_.post_text(friend_room, kFriend, number_of(summary, danish("choice.confirm.yes")));
-
-  // The lead's room gets the notice, with the friend's words and how to approve it.
-  const std::string notice = next_in(kCoordinatorRoom, danish("coord.notice.submitted"));
-  ASSERT_FALSE(notice.empty()) << prik->log();
-  EXPECT_NE(notice.find("få folk til at spille sammen"), std::string::npos) << notice;
-  std::smatch id;
-  ASSERT_TRUE(std::regex_search(notice, id, std::regex("godkend (A-[0-9]+)"))) << notice;
-
+  ASSERT_NO_FATAL_FAILURE(nudge_until_the_notice());
   // Someone writing "godkend" from their own DM is no coordinator: refused, nothing changes.
-  fake_.post_text(kNudgerRoom, kNudger, "godkend " + id[1].str());
-  ASSERT_FALSE(next_in(kNudgerRoom, danish("coord.refused")).empty()) << prik->log();
-  EXPECT_EQ(count_in(friend_room, danish("coord.volunteer.approved")), 0u);
+  fake_.post_text(kNudgerRoom, kNudger, "godkend " + application_id_);
+  ASSERT_FALSE(next_in(kNudgerRoom, danish("coord.refused")).empty()) << prik_->log();
+  EXPECT_EQ(count_in(friend_room_, danish("coord.volunteer.approved")), 0u);
 
   // A coordinator approves in the room; the friend is told in their DM.
-  fake_.post_text(kCoordinatorRoom, kCoordinator, "godkend " + id[1].str());
-  ASSERT_FALSE(next_in(kCoordinatorRoom, danish("coord.approved")).empty()) << prik->log();
-  ASSERT_FALSE(next_in(friend_room, danish("coord.volunteer.approved")).empty()) << prik->log();
+  fake_.post_text(kCoordinatorRoom, kCoordinator, "godkend " + application_id_);
+  ASSERT_FALSE(next_in(kCoordinatorRoom, danish("coord.approved")).empty()) << prik_->log();
+  ASSERT_FALSE(next_in(friend_room_, danish("coord.volunteer.approved")).empty()) << prik_->log();
   EXPECT_EQ(count_in(kNudgerRoom, danish("coord.volunteer.approved")), 0u);
 
-  prik->signal(SIGTERM);
-  EXPECT_EQ(prik->wait(), 0) << prik->log();
+  prik_->signal(SIGTERM);
+  EXPECT_EQ(prik_->wait(), 0) << prik_->log();
+}
+
+TEST_F(NudgeMatrixRunTest, ACoordinatorDeclinesInTheRoomWithAMessage) {
+  ASSERT_NO_FATAL_FAILURE(nudge_until_the_notice());
+  fake_.post_text(kCoordinatorRoom, kCoordinator,
+                  "afvis " + application_id_ + " Vi har lige fundet en til rollen");
+  ASSERT_FALSE(next_in(kCoordinatorRoom, danish("coord.declined")).empty()) << prik_->log();
+  const std::string told = next_in(friend_room_, danish("coord.volunteer.declined"));
+  ASSERT_FALSE(told.empty()) << prik_->log();
+  EXPECT_NE(told.find("Vi har lige fundet en til rollen"), std::string::npos) << told;
+  EXPECT_EQ(count_in(kNudgerRoom, danish("coord.volunteer.declined")), 0u);
+  prik_->signal(SIGTERM);
+  EXPECT_EQ(prik_->wait(), 0) << prik_->log();
 }
 
 TEST_F(NudgeMatrixRunTest, AMatrixToLinkNamesTheFriend) {

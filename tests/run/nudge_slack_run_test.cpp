@@ -159,6 +159,77 @@ class NudgeSlackRunTest : public ::testing::Test {
     return count;
   }
 
+  // Starts prik; the nudger taps the friend on the shoulder about kRole, the friend wants to hear
+  // more and applies; stops at the coordinators' notice, kept in notice_ with the application's
+  // id in application_id_.
+  void nudge_until_the_notice() {
+    prik_ = start();
+    ASSERT_NE(port_, 0) << prik_->log();
+
+    // The volunteer taps a friend on the shoulder about a role, and lets Prik say who asked.
+    ASSERT_EQ(say(kNudger, std::string("prik <@") + kFriend + "> " + kRole), 200);
+    auto ids = next_question(dm_of(kNudger));
+    ASSERT_TRUE(first_with_prefix(ids, "nudge.send.named")) << prik_->log();
+    ASSERT_EQ(click(kNudger, dm_of(kNudger), "nudge.send.named"), 200);
+    ASSERT_TRUE(next_saying(dm_of(kNudger), danish("nudge.sent"))) << prik_->log();
+
+    // The friend gets one message in a DM Prik opened, naming the nudger, with three choices.
+    const auto nudge = next_post(dm_of(kFriend), [](const json&) { return true; });
+    ASSERT_TRUE(nudge) << prik_->log();
+    EXPECT_GE(fake_.calls("conversations.open"), 1u);
+    EXPECT_EQ(slack_buttons(*nudge),
+              (std::vector<std::string>{"nudge.more", "nudge.no", "nudge.never"}));
+    EXPECT_NE(nudge->value("text", "").find("Bo tænkte på dig"), std::string::npos)
+        << nudge->dump();
+    EXPECT_NE(nudge->value("text", "").find("Kampagnekoordinator"), std::string::npos)
+        << nudge->dump();
+
+    // "Tell me more": the nudger hears only that; the friend sees the role.
+    ASSERT_EQ(click(kFriend, dm_of(kFriend), "nudge.more"), 200);
+    ASSERT_TRUE(next_saying(dm_of(kNudger), danish("nudge.interested"))) << prik_->log();
+    ids = next_question(dm_of(kFriend));
+    ASSERT_TRUE(first_with_prefix(ids, "apply.alone")) << prik_->log();
+
+    // The friend applies.
+    ASSERT_EQ(click(kFriend, dm_of(kFriend), "apply.alone"), 200);
+    ASSERT_TRUE(next_saying(dm_of(kFriend), danish("apply.words"))) << prik_->log();
+    // Typed "<!channel> & <https://evil.example|klik her>": Slack escapes what people type.
+    ASSERT_EQ(say(kFriend,
+                  "Jeg elsker at få folk til at spille sammen. &lt;!channel&gt; &amp; "
+                  "&lt;https://evil.example|klik her&gt;"),
+              200);
+    ids = next_question(dm_of(kFriend));
+    ASSERT_TRUE(first_with_prefix(ids, "confirm.yes")) << prik_->log();
+    ASSERT_EQ(click(kFriend, dm_of(kFriend), "confirm.yes"), 200);
+
+    // The lead's channel gets the notice with Approve/Decline buttons; its coordinator a DM too.
+    notice_ = next_post(kCoordinatorChannel, [](const json& post) {
+      return first_with_prefix(slack_buttons(post), "coord.approve.").has_value();
+    });
+    ASSERT_TRUE(notice_) << prik_->log();
+    EXPECT_NE(notice_->value("text", "").find("elsker at få folk til at spille sammen"),
+              std::string::npos)
+        << notice_->dump();
+    EXPECT_NE(notice_->value("text", "").find(std::string("<@") + kFriend + ">"), std::string::npos)
+        << "the friend is a mention: " << notice_->dump();
+    // What the friend typed is escaped again, so it pings nobody and links nowhere; Prik's own
+    // mention of the friend stays one.
+    const std::string typed = "&lt;!channel&gt; &amp; &lt;https://evil.example|klik her&gt;";
+    for (const std::string& shown : {notice_->value("text", ""), slack_section_text(*notice_)}) {
+      EXPECT_NE(shown.find(typed), std::string::npos) << shown;
+      EXPECT_EQ(shown.find("<!channel>"), std::string::npos) << shown;
+      EXPECT_EQ(shown.find("<https://"), std::string::npos) << shown;
+      EXPECT_NE(shown.find(std::string("<@") + kFriend + ">"), std::string::npos) << shown;
+    }
+    const auto approve = first_with_prefix(slack_buttons(*notice_), "coord.approve.");
+    ASSERT_TRUE(approve) << notice_->dump();
+    application_id_ = approve->substr(std::string_view("coord.approve.").size());
+    EXPECT_TRUE(first_with_prefix(slack_buttons(*notice_), "coord.decline." + application_id_));
+    EXPECT_TRUE(next_post(dm_of(kCoordinator), [&](const json& post) {
+      return first_with_prefix(slack_buttons(post), *approve).has_value();
+    })) << prik_->log();
+  }
+
   IoThread io_;
   FakeSlack fake_{io_.io};
   TempDir dir_;
@@ -166,89 +237,47 @@ class NudgeSlackRunTest : public ::testing::Test {
   std::uint16_t port_ = 0;
   int events_ = 0;
   std::map<std::string, std::size_t> read_;
+  std::unique_ptr<RunProcess> prik_;
+  std::optional<json> notice_;
+  std::string application_id_;
 };
 
 TEST_F(NudgeSlackRunTest, NudgedFriendAppliesAndACoordinatorApprovesFromTheChannel) {
-  auto prik = start();
-  ASSERT_NE(port_, 0) << prik->log();
-
-  // The volunteer taps a friend on the shoulder about a role, and lets Prik say who asked.
-  ASSERT_EQ(say(kNudger, std::string("prik <@") + kFriend + "> " + kRole), 200);
-  auto ids = next_question(dm_of(kNudger));
-  ASSERT_TRUE(first_with_prefix(ids, "nudge.send.named")) << prik->log();
-  ASSERT_EQ(click(kNudger, dm_of(kNudger), "nudge.send.named"), 200);
-  ASSERT_TRUE(next_saying(dm_of(kNudger), danish("nudge.sent"))) << prik->log();
-
-  // The friend gets one message in a DM Prik opened, naming the nudger, with three choices.
-  const auto nudge = next_post(dm_of(kFriend), [](const json&) { return true; });
-  ASSERT_TRUE(nudge) << prik->log();
-  EXPECT_GE(fake_.calls("conversations.open"), 1u);
-  EXPECT_EQ(slack_buttons(*nudge),
-            (std::vector<std::string>{"nudge.more", "nudge.no", "nudge.never"}));
-  EXPECT_NE(nudge->value("text", "").find("Bo tænkte på dig"), std::string::npos) << nudge->dump();
-  EXPECT_NE(nudge->value("text", "").find("Kampagnekoordinator"), std::string::npos)
-      << nudge->dump();
-
-  // "Tell me more": the nudger hears only that; the friend sees the role.
-  ASSERT_EQ(click(kFriend, dm_of(kFriend), "nudge.more"), 200);
-  ASSERT_TRUE(next_saying(dm_of(kNudger), danish("nudge.interested"))) << prik->log();
-  ids = next_question(dm_of(kFriend));
-  ASSERT_TRUE(first_with_prefix(ids, "apply.alone")) << prik->log();
-
-  // The friend applies.
-  ASSERT_EQ(click(kFriend, dm_of(kFriend), "apply.alone"), 200);
-  ASSERT_TRUE(next_saying(dm_of(kFriend), danish("apply.words"))) << prik->log();
-  // Typed "<!channel> & <https://evil.example|klik her>": Slack escapes what people type.
-  ASSERT_EQ(say(kFriend,
-                "Jeg elsker at få folk til at spille sammen. &lt;!channel&gt; &amp; "
-                "&lt;https://evil.example|klik her&gt;"),
-            200);
-  ids = next_question(dm_of(kFriend));
-  ASSERT_TRUE(first_with_prefix(ids, "confirm.yes")) << prik->log();
-  ASSERT_EQ(click(kFriend, dm_of(kFriend), "confirm.yes"), 200);
-
-  // The lead's channel gets the notice with Approve/Decline buttons; its coordinator a DM too.
-  const auto notice = next_post(kCoordinatorChannel, [](const json& post) {
-    return first_with_prefix(slack_buttons(post), "coord.approve.").has_value();
-  });
-  ASSERT_TRUE(notice) << prik->log();
-  EXPECT_NE(notice->value("text", "").find("elsker at få folk til at spille sammen"),
-            std::string::npos)
-      << notice->dump();
-  EXPECT_NE(notice->value("text", "").find(std::string("<@") + kFriend + ">"), std::string::npos)
-      << "the friend is a mention: " << notice->dump();
-  // What the friend typed is escaped again, so it pings nobody and links nowhere; Prik's own
-  // mention of the friend stays one.
-  const std::string typed = "&lt;!channel&gt; &amp; &lt;https://evil.example|klik her&gt;";
-  for (const std::string& shown : {notice->value("text", ""), slack_section_text(*notice)}) {
-    EXPECT_NE(shown.find(typed), std::string::npos) << shown;
-    EXPECT_EQ(shown.find("<!channel>"), std::string::npos) << shown;
-    EXPECT_EQ(shown.find("<https://"), std::string::npos) << shown;
-    EXPECT_NE(shown.find(std::string("<@") + kFriend + ">"), std::string::npos) << shown;
-  }
-  const std::string approve = *first_with_prefix(slack_buttons(*notice), "coord.approve.");
-  const std::string id = approve.substr(std::string_view("coord.approve.").size());
-  EXPECT_TRUE(first_with_prefix(slack_buttons(*notice), "coord.decline." + id));
-  EXPECT_TRUE(next_post(dm_of(kCoordinator), [&](const json& post) {
-    return first_with_prefix(slack_buttons(post), approve).has_value();
-  })) << prik->log();
-
+  ASSERT_NO_FATAL_FAILURE(nudge_until_the_notice());
+  const std::string& id = application_id_;
+  const std::string approve = "coord.approve." + id;
   // Someone who is no coordinator clicking Approve (in their own DM) is refused; nothing changes.
   ASSERT_EQ(click(kStranger, dm_of(kStranger), approve), 200);
-  ASSERT_TRUE(next_saying(dm_of(kStranger), danish("coord.refused"))) << prik->log();
+  ASSERT_TRUE(next_saying(dm_of(kStranger), danish("coord.refused"))) << prik_->log();
   std::this_thread::sleep_for(500ms);
   EXPECT_EQ(count_saying(dm_of(kFriend), danish("coord.volunteer.approved")), 0u);
 
   // The coordinator clicks Approve in the channel: told there, and the friend is told warmly.
   ASSERT_EQ(click(kCoordinator, kCoordinatorChannel, approve), 200);
   const auto approved = next_saying(kCoordinatorChannel, danish("coord.approved"));
-  ASSERT_TRUE(approved) << prik->log();
+  ASSERT_TRUE(approved) << prik_->log();
   EXPECT_NE(approved->value("text", "").find(id), std::string::npos) << approved->dump();
-  ASSERT_TRUE(next_saying(dm_of(kFriend), danish("coord.volunteer.approved"))) << prik->log();
+  ASSERT_TRUE(next_saying(dm_of(kFriend), danish("coord.volunteer.approved"))) << prik_->log();
   EXPECT_EQ(count_saying(dm_of(kStranger), danish("coord.volunteer.approved")), 0u);
 
-  prik->signal(SIGTERM);
-  EXPECT_EQ(prik->wait(), 0) << prik->log();
+  prik_->signal(SIGTERM);
+  EXPECT_EQ(prik_->wait(), 0) << prik_->log();
+}
+
+TEST_F(NudgeSlackRunTest, ACoordinatorDeclinesWithTheButtonInTheirDm) {
+  ASSERT_NO_FATAL_FAILURE(nudge_until_the_notice());
+  ASSERT_EQ(click(kCoordinator, dm_of(kCoordinator), "coord.decline." + application_id_), 200);
+  const auto declined = next_saying(dm_of(kCoordinator), danish("coord.declined"));
+  ASSERT_TRUE(declined) << prik_->log();
+  EXPECT_NE(declined->value("text", "").find(application_id_), std::string::npos)
+      << declined->dump();
+  const auto told = next_saying(dm_of(kFriend), danish("coord.volunteer.declined"));
+  ASSERT_TRUE(told) << prik_->log();
+  EXPECT_NE(told->value("text", "").find(danish("coord.volunteer.suggestions")), std::string::npos)
+      << "other roles are suggested: " << told->dump();
+  EXPECT_EQ(count_saying(dm_of(kNudger), danish("coord.volunteer.declined")), 0u);
+  prik_->signal(SIGTERM);
+  EXPECT_EQ(prik_->wait(), 0) << prik_->log();
 }
 
 TEST_F(NudgeSlackRunTest, ABotIsNeverNudgedAndTheRefusalIsTheNeutralOne) {
