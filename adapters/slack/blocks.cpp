@@ -19,7 +19,22 @@ std::size_t prefix_bytes(std::string_view text, std::size_t max_characters) {
   return text.size();
 }
 
-// Splits text into pieces of at most `max_characters`, preferring line breaks, then spaces.
+bool is_id_character(char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
+
+// The length of a user mention ("<@U0456>", "<@W0456>") or channel link ("<#C0789>") at the
+// start of `text`; 0 when there is none.
+std::size_t mention_at(std::string_view text) {
+  if (text.size() < 4 || text[0] != '<') return 0;
+  const bool user = text[1] == '@' && (text[2] == 'U' || text[2] == 'W');
+  const bool channel = text[1] == '#' && (text[2] == 'C' || text[2] == 'G' || text[2] == 'D');
+  if (!user && !channel) return 0;
+  std::size_t end = 3;
+  while (end < text.size() && is_id_character(text[end])) ++end;
+  return end < text.size() && text[end] == '>' ? end + 1 : 0;
+}
+
+// Splits text into pieces of at most `max_characters`, preferring line breaks, then spaces, and
+// never cutting an escape ("&amp;") or a mention in two.
 std::vector<std::string> split_text(std::string_view text, std::size_t max_characters) {
   std::vector<std::string> pieces;
   while (!text.empty()) {
@@ -28,7 +43,13 @@ std::vector<std::string> split_text(std::string_view text, std::size_t max_chara
       const auto head = text.substr(0, cut);
       auto at = head.rfind('\n');
       if (at == std::string_view::npos || at < cut / 2) at = head.rfind(' ');
-      if (at != std::string_view::npos && at >= cut / 2) cut = at + 1;
+      if (at != std::string_view::npos && at >= cut / 2) {
+        cut = at + 1;
+      } else if (const auto open = head.find_last_of("&<");
+                 open != std::string_view::npos && open > 0 &&
+                 head.find_first_of(";>", open) == std::string_view::npos) {
+        cut = open;
+      }
     }
     pieces.emplace_back(text.substr(0, cut));
     text.remove_prefix(cut);
@@ -37,6 +58,32 @@ std::vector<std::string> split_text(std::string_view text, std::size_t max_chara
 }
 
 }  // namespace
+
+std::string escape_text(std::string_view text) {
+  std::string escaped;
+  escaped.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (const std::size_t mention = mention_at(text.substr(i))) {
+      escaped.append(text.substr(i, mention));
+      i += mention - 1;
+      continue;
+    }
+    switch (text[i]) {
+      case '&':
+        escaped += "&amp;";
+        break;
+      case '<':
+        escaped += "&lt;";
+        break;
+      case '>':
+        escaped += "&gt;";
+        break;
+      default:
+        escaped += text[i];
+    }
+  }
+  return escaped;
+}
 
 std::string shorten(std::string_view text, std::size_t max_characters, bool ellipsis) {
   const std::size_t whole = prefix_bytes(text, max_characters);
@@ -54,7 +101,7 @@ json render_message(const std::string& text, const std::vector<dialogs::Choice>&
                                        : Limits::blocks_per_message - actions_blocks;
 
   json blocks = json::array();
-  for (auto& piece : split_text(text, Limits::section_text)) {
+  for (auto& piece : split_text(escape_text(text), Limits::section_text)) {
     if (blocks.size() == max_sections) break;
     if (piece.find_first_not_of(" \n") == std::string::npos) continue;
     blocks.push_back({{"type", "section"}, {"text", {{"type", "mrkdwn"}, {"text", piece}}}});
@@ -79,7 +126,8 @@ json render_message(const std::string& text, const std::vector<dialogs::Choice>&
   if (!buttons.empty() && blocks.size() < Limits::blocks_per_message) {
     blocks.push_back({{"type", "actions"}, {"elements", std::move(buttons)}});
   }
-  return {{"text", shorten(text, Limits::fallback_text, true)}, {"blocks", std::move(blocks)}};
+  return {{"text", escape_text(shorten(text, Limits::fallback_text, true))},
+          {"blocks", std::move(blocks)}};
 }
 
 json mark_choice(const json& blocks, std::string_view label) {

@@ -28,7 +28,14 @@ struct BlockKitLimits {
   static constexpr std::size_t blocks_per_message = 50;
 };
 
-// The fields "text" and "blocks" of a chat.postMessage / chat.update body.
+// Text made safe for a message: "&", "<" and ">" become "&amp;", "&lt;" and "&gt;" as Slack asks
+// (https://api.slack.com/reference/surfaces/formatting#escaping), so nothing a volunteer
+// typed becomes a link, a channel-wide @here or someone else's mention. Only well-formed user
+// mentions ("<@U0456>") and channel links ("<#C0789>"), which Prik writes into coordinator notices
+// on purpose, are kept as they are.
+std::string escape_text(std::string_view text);
+
+// The fields "text" and "blocks" of a chat.postMessage / chat.update body; the text is escaped.
 nlohmann::json render_message(const std::string& text, const std::vector<dialogs::Choice>& choices);
 
 // A clicked message's blocks with its buttons gone: the first `actions` block becomes a context

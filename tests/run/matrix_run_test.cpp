@@ -22,13 +22,6 @@ const std::string kToken = "syt_run_test_token";
 const std::string kAnna = "@anna:fake.example";
 const std::string kRoom = "!anna:fake.example";
 
-// A Danish text of config/messages/da.json, up to its first parameter.
-std::string danish(const std::string& key) {
-  std::ifstream in(std::string(PRIK_SOURCE_DIR) + "/config/messages/da.json");
-  const std::string text = json::parse(in).at(key).get<std::string>();
-  return text.substr(0, text.find('{'));
-}
-
 // The number of the choice whose label starts with `label` in a notice's "1. label" lines.
 std::optional<std::string> number_of(const std::string& body, const std::string& label) {
   std::istringstream lines(body);

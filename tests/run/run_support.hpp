@@ -50,6 +50,39 @@ inline nlohmann::json run_config(const std::filesystem::path& dir) {
   return config;
 }
 
+// run_config() over a copy of config/ in dir/config whose campaign `campaign_id` names these
+// coordinator routes: {"<lead id>": {"users": [...], "channel": "..."}} and the fallback.
+inline nlohmann::json run_config_with_coordinators(const std::filesystem::path& dir,
+                                                   const std::string& campaign_id,
+                                                   const nlohmann::json& coordinators,
+                                                   const nlohmann::json& fallback) {
+  const std::filesystem::path copy = dir / "config";
+  std::filesystem::copy(std::filesystem::path(PRIK_SOURCE_DIR) / "config", copy,
+                        std::filesystem::copy_options::recursive);
+  nlohmann::json config = run_config(dir);
+  for (auto& catalog : config["catalogs"]) {
+    const std::filesystem::path path =
+        copy / "catalogs" / std::filesystem::path(catalog.get<std::string>()).filename();
+    catalog = path.string();
+    std::ifstream in(path);
+    nlohmann::json campaign = nlohmann::json::parse(in);
+    in.close();
+    if (campaign.value("id", "") != campaign_id) continue;
+    campaign["coordinators"] = coordinators;
+    campaign["fallback"] = fallback;
+    std::ofstream(path) << campaign.dump(2);
+  }
+  config["messages_dir"] = (copy / "messages").string();
+  return config;
+}
+
+// A Danish text of config/messages/da.json, up to its first placeholder.
+inline std::string danish(const std::string& key) {
+  std::ifstream in(std::filesystem::path(PRIK_SOURCE_DIR) / "config" / "messages" / "da.json");
+  const std::string text = nlohmann::json::parse(in).at(key).get<std::string>();
+  return text.substr(0, text.find('{'));
+}
+
 inline std::filesystem::path write_config(const std::filesystem::path& dir,
                                           const nlohmann::json& config) {
   const auto path = dir / "prik.json";

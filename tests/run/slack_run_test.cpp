@@ -10,6 +10,7 @@
 #include "tests/bot/fixtures.hpp"
 #include "tests/http/io_thread.hpp"
 #include "tests/run/run_support.hpp"
+#include "tests/run/slack_run_support.hpp"
 #include "tests/slack/fake_slack.hpp"
 
 namespace prik::tests {
@@ -23,47 +24,12 @@ constexpr const char* kSecret = "run-test-signing-secret";
 constexpr const char* kUser = "U42";
 constexpr const char* kChannel = "D42";
 
-std::string percent_encode(const std::string& text) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string encoded;
-  for (const unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      encoded += static_cast<char>(c);
-    } else {
-      encoded += '%';
-      encoded += hex[c >> 4];
-      encoded += hex[c & 15];
-    }
-  }
-  return encoded;
-}
-
 json direct_message(const std::string& event_id, const std::string& text) {
-  return {{"type", "event_callback"},
-          {"team_id", FakeSlack::kTeam},
-          {"api_app_id", "A111"},
-          {"event_id", event_id},
-          {"event_time", 1700000000},
-          {"event",
-           {{"type", "message"},
-            {"channel", kChannel},
-            {"channel_type", "im"},
-            {"user", kUser},
-            {"text", text},
-            {"ts", "1700000000.000100"}}}};
+  return slack_direct_message(event_id, kUser, kChannel, text);
 }
 
 json button_click(const std::string& trigger_id, const std::string& choice_id) {
-  return {{"type", "block_actions"},
-          {"user", {{"id", kUser}, {"team_id", FakeSlack::kTeam}}},
-          {"team", {{"id", FakeSlack::kTeam}}},
-          {"channel", {{"id", kChannel}}},
-          {"trigger_id", trigger_id},
-          {"actions",
-           {{{"action_id", choice_id},
-             {"value", choice_id},
-             {"type", "button"},
-             {"action_ts", "1700000000.1"}}}}};
+  return slack_button_click(trigger_id, kUser, kChannel, choice_id);
 }
 
 // A click on a button of a message Prik posted, as Slack sends it: with the message itself.
@@ -79,24 +45,6 @@ json click_on_message(const std::string& trigger_id, const json& post, const jso
                       {"text", post.value("text", "")},
                       {"blocks", post["blocks"]}};
   return click;
-}
-
-// The button values of a chat.postMessage body.
-std::vector<std::string> buttons(const json& post) {
-  std::vector<std::string> ids;
-  for (const auto& block : post.value("blocks", json::array())) {
-    if (block.value("type", "") != "actions") continue;
-    for (const auto& element : block["elements"]) ids.push_back(element.value("value", ""));
-  }
-  return ids;
-}
-
-std::optional<std::string> first_with_prefix(const std::vector<std::string>& ids,
-                                             std::string_view prefix) {
-  for (const auto& id : ids) {
-    if (id.starts_with(prefix)) return id;
-  }
-  return std::nullopt;
 }
 
 class SlackRunTest : public ::testing::Test {
@@ -190,7 +138,7 @@ class SlackRunTest : public ::testing::Test {
     while (std::chrono::steady_clock::now() < deadline) {
       const auto posts = fake.posts(read_ + 1, 1s);
       while (read_ < posts.size()) {
-        const auto ids = buttons(posts[read_++]);
+        const auto ids = slack_buttons(posts[read_++]);
         if (!ids.empty()) return ids;
       }
     }
