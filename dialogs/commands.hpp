@@ -83,8 +83,8 @@ struct ForgetPerson {
   UserRef user;
 };
 
-using Command = std::variant<SubmitApplication, WithdrawApplication, ConfirmPartner, RequestHuman,
-                             SendNudge, AnswerNudge, ApproveApplication, DeclineApplication,
-                             ForgetPerson>;
+using Command =
+    std::variant<SubmitApplication, WithdrawApplication, ConfirmPartner, RequestHuman, SendNudge,
+                 AnswerNudge, ApproveApplication, DeclineApplication, ForgetPerson>;
 
 }  // namespace prik::dialogs

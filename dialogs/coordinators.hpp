@@ -69,8 +69,8 @@ std::vector<Outgoing> notify(const Notice& notice, const CoordinatorContext& con
 bool is_coordinator(const Catalog& catalog, const UserRef& user, const std::string& conversation);
 
 struct DigestRules {
-  int vacant_days = 14;  // roles vacant for longer than this are listed
-  int waiting_days = 3;  // applications waiting for longer than this are listed
+  int vacant_days = 14;   // roles vacant for longer than this are listed
+  int waiting_days = 3;   // applications waiting for longer than this are listed
   int deadline_days = 7;  // positions whose deadline is this close are listed
 };
 
