@@ -323,8 +323,8 @@ std::vector<Outgoing> daily_digest(const CoordinatorContext& context, const Dige
     std::string lines;
     for (const auto& item : vacant) {
       if (!shows(item.route)) continue;
-      lines += "\n" +
-               texts.render(language, "coord.digest.vacant.line",
+      lines += '\n';
+      lines += texts.render(language, "coord.digest.vacant.line",
                             {{"title", item.entry->title.in(language)},
                              {"days", std::to_string(whole_days(*item.coverage.vacant_since, now))},
                              {"places", std::to_string(item.coverage.places)},
@@ -337,7 +337,8 @@ std::vector<Outgoing> daily_digest(const CoordinatorContext& context, const Dige
       if (!shows(item.route)) continue;
       Params params = application_params(context, language, item.application);
       params.emplace_back("days", std::to_string(whole_days(item.application.submitted, now)));
-      lines += "\n" + texts.render(language, "coord.digest.waiting.line", params);
+      lines += '\n';
+      lines += texts.render(language, "coord.digest.waiting.line", params);
     }
     const bool any_waiting = !lines.empty();
     if (any_waiting) sections.push_back(texts.render(language, "coord.digest.waiting") + lines);
@@ -345,9 +346,10 @@ std::vector<Outgoing> daily_digest(const CoordinatorContext& context, const Dige
     lines.clear();
     if (everything) {
       for (const Entry* entry : deadlines) {
-        lines += "\n" + texts.render(language, "coord.digest.deadline.line",
-                                     {{"title", entry->title.in(language)},
-                                      {"deadline", entry->position->deadline_local}});
+        lines += '\n';
+        lines += texts.render(
+            language, "coord.digest.deadline.line",
+            {{"title", entry->title.in(language)}, {"deadline", entry->position->deadline_local}});
       }
     }
     if (!lines.empty()) {

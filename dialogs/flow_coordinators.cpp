@@ -126,8 +126,8 @@ void show_status(Turn& turn) {
       params.emplace_back("days",
                           std::to_string(whole_days(*coverage.vacant_since, turn.context.now)));
     }
+    lines += '\n';
     lines +=
-        "\n" +
         turn.text(coverage.vacant_since ? "coord.status.line" : "coord.status.line.filled", params);
   }
   const Params campaign = {{"campaign", turn.campaign_name()}};
@@ -157,9 +157,9 @@ void show_applications(Turn& turn, const std::string& role) {
           {"words", words_text(texts, turn.language, application.words)},
           {"partner", partner_text(texts, turn.language, application)},
           {"days", std::to_string(whole_days(application.submitted, turn.context.now))}};
-      lines += "\n" + turn.text(application.partner ? "coord.applications.line.pair"
-                                                    : "coord.applications.line",
-                                params);
+      lines += '\n';
+      lines += turn.text(
+          application.partner ? "coord.applications.line.pair" : "coord.applications.line", params);
     }
   }
   const Params title = {{"title", only ? only->title.in(turn.language) : std::string{}}};
@@ -218,7 +218,8 @@ Outgoing tell_volunteer(const Turn& turn, const ApplicationDetails& application,
     if (!titles.empty()) {
       text += "\n\n" + texts.render(language, "coord.volunteer.suggestions");
       for (const auto& title : titles) {
-        text += "\n" + texts.render(language, "coord.volunteer.suggestion", {{"title", title}});
+        text += '\n';
+        text += texts.render(language, "coord.volunteer.suggestion", {{"title", title}});
       }
     }
   }
