@@ -216,6 +216,33 @@ std::string outgoing_document(const dialogs::Outgoing& outgoing) {
   return out;
 }
 
+std::string conversation_document(const dialogs::Conversation& conversation) {
+  std::string out = "{";
+  out.reserve(160 + conversation.about.size() + conversation.words.size() +
+              24 * conversation.offered.size());
+  append_json_field(out, "about", conversation.about);
+  append_json_field(out, "entry_id", conversation.entry_id);
+  if (conversation.hours_per_week) {
+    fmt::format_to(std::back_inserter(out), R"(,"hours_per_week":{})",
+                   *conversation.hours_per_week);
+  }
+  append_json_strings(out, "interests", conversation.interests);
+  if (conversation.language) {
+    append_json_field(out, "language", dialogs::language_code(*conversation.language));
+  }
+  if (!conversation.nudge_friend.empty()) {
+    append_json_field(out, "nudge_friend", conversation.nudge_friend);
+    append_json_field(out, "nudge_friend_label", conversation.nudge_friend_label);
+  }
+  append_json_strings(out, "offered", conversation.offered);
+  if (conversation.partner) append_json_field(out, "partner", *conversation.partner);
+  append_json_field(out, "partner_label", conversation.partner_label);
+  append_json_field(out, "state", conversation.state);
+  append_json_field(out, "words", conversation.words);
+  out += '}';
+  return out;
+}
+
 dialogs::Outgoing outgoing_from_json(const json& document) {
   dialogs::Outgoing outgoing;
   if (!document.is_object()) return outgoing;

@@ -28,6 +28,7 @@
 #include <string>
 #include <string_view>
 
+#include "dialogs/conversation.hpp"
 #include "dialogs/message.hpp"
 #include "dialogs/view.hpp"
 
@@ -76,10 +77,12 @@ dialogs::Incoming incoming_from_json(const nlohmann::json& document);
 nlohmann::json outgoing_to_json(const dialogs::Outgoing& outgoing);
 dialogs::Outgoing outgoing_from_json(const nlohmann::json& document);
 
-// The same text as incoming_to_json(...).dump() and outgoing_to_json(...).dump(), written
-// directly: every turn stores these. Strings must be valid UTF-8 (dialogs::clean_text output).
+// The same text as incoming_to_json(...).dump(), outgoing_to_json(...).dump() and
+// conversation.to_json().dump(), written directly: every turn stores these. Strings must be valid
+// UTF-8 (dialogs::clean_text output).
 std::string incoming_document(const dialogs::Incoming& incoming);
 std::string outgoing_document(const dialogs::Outgoing& outgoing);
+std::string conversation_document(const dialogs::Conversation& conversation);
 
 const char* status_name(dialogs::ApplicationStatus status);
 std::optional<dialogs::ApplicationStatus> parse_status(std::string_view name);

@@ -574,7 +574,8 @@ void Runtime::Impl::run_turn(const dialogs::UserRef& user) {
     }
     effects.conversation = {};
   } else {
-    batch.put(std::string(records::conversations), user, result.conversation.to_json().dump());
+    batch.put(std::string(records::conversations), user,
+              records::conversation_document(result.conversation));
     effects.language = result.conversation.language;
     effects.conversation = std::move(result.conversation);
   }

@@ -82,6 +82,29 @@ TEST(Records, TheHandWrittenInboxDocumentEqualsTheJsonOneWithMentionedBots) {
   EXPECT_EQ(read.mentioned_bots, incoming.mentioned_bots);
 }
 
+TEST(Records, TheHandWrittenConversationDocumentEqualsTheJsonOne) {
+  dialogs::Conversation empty;
+  EXPECT_EQ(records::conversation_document(empty), empty.to_json().dump());
+
+  dialogs::Conversation full;
+  full.language = dialogs::Language::en;
+  full.state = "apply.confirm";
+  full.interests = {"economy", "events"};
+  full.about = "Jeg er \"god\" til tal\nog\ttabeller \\ æøå";
+  full.hours_per_week = 5;
+  full.entry_id = "kasserer";
+  full.words = "Gerne \u0001 med";
+  full.partner = "slack:T1:U2";
+  full.partner_label = "<@U2>";
+  full.nudge_friend = "matrix:@bo:example.org";
+  full.nudge_friend_label = "Bo";
+  full.offered = {"apply.confirm", "nav.menu"};
+  const auto document = records::conversation_document(full);
+  EXPECT_EQ(document, full.to_json().dump());
+  const auto read = dialogs::Conversation::from_json(nlohmann::json::parse(document));
+  EXPECT_EQ(read.to_json(), full.to_json());
+}
+
 TEST(Records, AnAnonymousApplicationAndANudgeReadBackAsWritten) {
   auto stored = application("A-00009", "test:anna", "plakater", ApplicationStatus::approved);
   stored.partner = "test:bo";
