@@ -61,17 +61,6 @@ std::optional<Language> language_of_locale(std::string_view locale) {
   return parse_language(code);
 }
 
-// Phrases for a message-file key, in both languages: people switch language mid-sentence.
-std::vector<std::string> phrases(const Turn& turn, std::string_view key) {
-  std::vector<std::string> all;
-  for (const Language language : {Language::da, Language::en}) {
-    if (!turn.context.texts.has(language, key)) continue;
-    auto some = split_phrases(turn.context.texts.render(language, key));
-    all.insert(all.end(), some.begin(), some.end());
-  }
-  return all;
-}
-
 std::vector<std::string> both_languages(const Turn& turn, std::string_view key,
                                         const Params& params = {}) {
   return {turn.context.texts.render(Language::da, key, params),
@@ -107,7 +96,7 @@ Option option_for(const Turn& turn, const std::string& id) {
     }
   } else {
     option.labels = both_languages(turn, "choice." + id);
-    option.keywords = phrases(turn, "input." + id);
+    option.keywords = phrases_of(turn, "input." + id);
   }
   return option;
 }
@@ -154,18 +143,18 @@ bool global_command(Turn& turn, const Step& step, const std::string& text,
   if (begin_nudge_from_words(turn, text, typed, step.matching == Matching::whole)) return true;
   for (const Language language : {Language::da, Language::en}) {
     const std::string key = language == Language::da ? "input.language.da" : "input.language.en";
-    if (!says(typed, phrases(turn, key))) continue;
+    if (!says(typed, phrases_of(turn, key))) continue;
     turn.language = language;
     turn.conversation.language = language;
     turn.say(turn.text("language.switched"));
     prompt(turn);
     return true;
   }
-  if (says(typed, phrases(turn, "input.start_over"))) {
+  if (says(typed, phrases_of(turn, "input.start_over"))) {
     go_menu(turn);
     return true;
   }
-  if (says(typed, phrases(turn, "input.help"))) {
+  if (says(typed, phrases_of(turn, "input.help"))) {
     turn.say(turn.text("help", {{"campaign", turn.campaign_name()}}));
     prompt(turn);
     return true;
@@ -316,8 +305,8 @@ bool has_active_application(const Turn& turn, const std::string& entry_id) {
   });
 }
 
-std::vector<std::string> phrases_of(const Turn& turn, std::string_view key) {
-  return phrases(turn, key);
+const std::vector<std::string>& phrases_of(const Turn& turn, std::string_view key) {
+  return turn.context.texts.phrases(key);
 }
 
 std::string join(const std::vector<std::string>& items, std::string_view separator) {
@@ -359,7 +348,7 @@ TurnResult handle_turn(const Conversation& conversation, const Incoming& incomin
       for (const Language language : {Language::da, Language::en}) {
         const std::string key =
             language == Language::da ? "input.language.da" : "input.language.en";
-        if (says(typed, phrases(turn, key))) turn.language = language;
+        if (says(typed, phrases_of(turn, key))) turn.language = language;
       }
     }
     welcome(turn);

@@ -124,7 +124,7 @@ void prompt_data_delete(Turn& turn);
 bool answer_data_delete(Turn& turn, const Answer& answer);
 
 // The phrases of a message-file key ("input.<id>"), in both languages.
-std::vector<std::string> phrases_of(const Turn& turn, std::string_view key);
+const std::vector<std::string>& phrases_of(const Turn& turn, std::string_view key);
 
 // The language Prik writes to someone else in: theirs when known, else the default.
 Language language_for(const Turn& turn, const UserRef& user);

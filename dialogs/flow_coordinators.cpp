@@ -29,15 +29,6 @@ struct Request {
   bool button = false;
 };
 
-std::vector<std::string> command_words(const Turn& turn, std::string_view key) {
-  std::vector<std::string> all;
-  for (const Language language : {Language::da, Language::en}) {
-    auto some = split_phrases(turn.context.texts.render(language, key));
-    all.insert(all.end(), some.begin(), some.end());
-  }
-  return all;
-}
-
 // The first word of a text and the rest, trimmed.
 std::pair<std::string, std::string> first_word(std::string_view text) {
   const auto is_space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
@@ -71,14 +62,14 @@ std::optional<Request> parse(const Turn& turn, const std::string& text) {
     }
     return std::nullopt;
   }
-  if (says(text, command_words(turn, "input.coord.status"))) return Request{Action::status};
+  if (says(text, phrases_of(turn, "input.coord.status"))) return Request{Action::status};
   auto [word, rest] = first_word(text);
-  if (says(word, command_words(turn, "input.coord.applications"))) {
+  if (says(word, phrases_of(turn, "input.coord.applications"))) {
     return Request{Action::applications, rest};
   }
   for (const auto& [key, action] : {std::pair{"input.coord.approve", Action::approve},
                                     std::pair{"input.coord.decline", Action::decline}}) {
-    if (!says(word, command_words(turn, key))) continue;
+    if (!says(word, phrases_of(turn, key))) continue;
     auto [id, message] = first_word(rest);
     return Request{action, clean_text(id, kMaxIdBytes), std::move(message)};
   }
@@ -103,7 +94,7 @@ bool could_be_a_volunteers_words(const Turn& turn, const Request& request) {
   if (request.button) return false;
   switch (request.action) {
     case Action::status:
-      return says(turn.incoming.text, command_words(turn, "input.menu.mine"));
+      return says(turn.incoming.text, phrases_of(turn, "input.menu.mine"));
     case Action::applications:
       return request.argument.empty() || !named_role(turn, request.argument);
     case Action::approve:

@@ -203,6 +203,7 @@ void start_interview(Turn& turn) {
 
 void prompt_interests(Turn& turn) {
   std::vector<Choice> choices;
+  choices.reserve(turn.interests().size() + 1);
   for (const auto& interest : turn.interests()) {
     choices.push_back({"interest." + interest.id, interest.label.in(turn.language)});
   }

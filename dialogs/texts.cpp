@@ -1,9 +1,28 @@
 #include "dialogs/texts.hpp"
 
+#include "dialogs/understand.hpp"
+
 namespace prik::dialogs {
 
 Texts::Texts(Table danish, Table english)
-    : danish_(std::move(danish)), english_(std::move(english)) {}
+    : danish_(std::move(danish)), english_(std::move(english)) {
+  for (const Table* table : {&danish_, &english_}) {
+    const Language language = table == &danish_ ? Language::da : Language::en;
+    for (const auto& [key, text] : *table) {
+      if (!key.starts_with("input.")) continue;
+      auto some = split_phrases(render(language, key));
+      auto& all = phrases_[key];
+      all.insert(all.end(), std::make_move_iterator(some.begin()),
+                 std::make_move_iterator(some.end()));
+    }
+  }
+}
+
+const std::vector<std::string>& Texts::phrases(std::string_view key) const {
+  static const std::vector<std::string> none;
+  const auto found = phrases_.find(key);
+  return found == phrases_.end() ? none : found->second;
+}
 
 bool Texts::has(Language language, std::string_view key) const {
   const Table& table = language == Language::da ? danish_ : english_;

@@ -29,10 +29,14 @@ class Texts {
   // itself (check-config prevents that in a validated configuration).
   std::string render(Language language, std::string_view key, const Params& params = {}) const;
   bool has(Language language, std::string_view key) const;
+  // What people may type for an "input." key ("hjælp, help"), from both languages: people switch
+  // language mid-sentence. Split once, when the texts are loaded; empty for an unknown key.
+  const std::vector<std::string>& phrases(std::string_view key) const;
 
  private:
   Table danish_;
   Table english_;
+  std::map<std::string, std::vector<std::string>, std::less<>> phrases_;
 };
 
 // Every key the dialogs use, with the placeholders each may contain.
