@@ -164,9 +164,9 @@ TEST(OpenLoop, SendsExactlyTheEventsDueAtTheRate) {
   EXPECT_EQ(report.sent, 100u);
   EXPECT_EQ(report.ok, 100u);
   EXPECT_EQ(report.unsent, 0u);
-  // 100 events due over 495 ms: never faster than the rate, and not much slower on a busy machine.
+  // 100 events due over 495 ms, all of them sent and answered, never faster than the rate. How
+  // much slower a loaded machine answers is for the benchmark to show, not for a test.
   EXPECT_LE(report.events_per_second(), 205);
-  EXPECT_GT(report.events_per_second(), 100);
 }
 
 TEST(Load, AgainstNothingListeningCountsFailuresAndStopsByItself) {
