@@ -104,6 +104,7 @@ class FakeHomeserver {
     nlohmann::json content;
   };
   std::vector<SentEvent> sent() const;
+  std::size_t sent_count() const;  // sent().size(), without building the list
   int calls(Endpoint endpoint) const;
   std::vector<std::chrono::steady_clock::time_point> sync_times() const;
   std::set<std::string> joined() const;               // rooms the bot joined through /join
