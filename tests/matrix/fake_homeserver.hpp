@@ -11,6 +11,10 @@
 // at most the filter's room.timeline.limit (or the server's own cap) per room: the
 // latest ones, marked limited, with a prev_batch that GET /messages pages back from.
 //
+// It serves HTTP/1.1 (kept-alive connections, one request at a time on each) with a loop of its
+// own rather than adapters/http's Server: no per-request timers or coroutines, so that in
+// benchmarks most of its cost is the protocol's.
+//
 // Test support only. Every method is safe from any thread. The io_context must be running (a
 // tests::IoThread) for the server's lifetime; the destructor stops the server.
 #pragma once
@@ -115,9 +119,9 @@ class FakeHomeserver {
 
  private:
   struct State;
+  class Listener;
   std::shared_ptr<State> state_;
-  std::unique_ptr<adapters::http::FunctionHandler> handler_;
-  std::unique_ptr<adapters::http::Server> server_;
+  std::shared_ptr<Listener> listener_;
   std::uint16_t port_ = 0;
 };
 
