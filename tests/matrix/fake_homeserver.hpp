@@ -3,7 +3,8 @@
 //
 // It serves whoami, sync (long-polling up to `long_poll`), messages (dir=b), joined_rooms,
 // members, join, leave, send (deduplicated by access token and txnId as the spec requires: a
-// repeated txnId gets the first event id back and adds no event), createRoom and account data.
+// repeated txnId gets the first event id back and adds no event; a body that is not braced like
+// a JSON object gets 400 M_NOT_JSON), createRoom and account data.
 // Tests script it (invites, messages, members), inject failures (any status and body for the
 // next calls to an endpoint, a revoked token, answers held back past the client's timeout) and
 // inspect what the bot did. Rooms are event logs; /sync returns the entries after `since`
