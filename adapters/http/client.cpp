@@ -62,14 +62,16 @@ asio::awaitable<Result<ClientResponse>> exchange(Stream& stream, ClientConnectio
                                                  Clock::time_point deadline,
                                                  std::size_t max_response_bytes, bool& stale,
                                                  bool& keep_alive) {
-  const std::string where = std::string(message.method_string()) + " " +
-                            std::string(message.find(bhttp::field::host)->value()) +
-                            std::string(message.target());
+  // Named only when the exchange fails.
+  const auto where = [&message] {
+    return std::string(message.method_string()) + " " +
+           std::string(message.find(bhttp::field::host)->value()) + std::string(message.target());
+  };
   connection.lowest().expires_at(deadline);
   auto [write_error, written] = co_await bhttp::async_write(stream, message, use_tuple);
   if (write_error) {
     stale = is_stale_connection(write_error);
-    co_return Error{kind_of(write_error, Error::Kind::io), where + " (write)",
+    co_return Error{kind_of(write_error, Error::Kind::io), where() + " (write)",
                     write_error.message()};
   }
   bhttp::response_parser<bhttp::string_body> parser;
@@ -82,7 +84,7 @@ asio::awaitable<Result<ClientResponse>> exchange(Stream& stream, ClientConnectio
         read_error.category() == bhttp::make_error_code(bhttp::error::bad_target).category()
             ? Error::Kind::protocol
             : kind_of(read_error, Error::Kind::io);
-    co_return Error{kind, where + " (read)", read_error.message()};
+    co_return Error{kind, where() + " (read)", read_error.message()};
   }
   auto& response = parser.get();
   ClientResponse result;

@@ -3,8 +3,9 @@
 //
 // parse_sync() turns a /sync response body into a SyncResponse. It never throws: a body that is
 // not a JSON object or lacks next_batch is an error; any other missing or oddly typed field is
-// skipped (an event without a string event_id, a room that is not an object, ...). Rooms are kept
-// in the order the server sent them. All functions are stateless and safe from any thread.
+// skipped (an event without a string event_id, a room that is not an object, ...); of duplicate
+// keys the last one counts. Rooms are in the order of their ids. It reads the body as a stream,
+// without building the JSON document. All functions are stateless and safe from any thread.
 #pragma once
 
 #include <chrono>
@@ -136,8 +137,10 @@ std::vector<std::string> mentioned_users(const RoomEvent& message);
 
 // The content of an m.room.message of msgtype m.notice for a reply: the plain body (the text, then
 // the choices numbered "1. label" on lines of their own) and an HTML formatted_body (the text
-// escaped, line breaks as <br>, the choices as <ol>). Mentions nobody (m.mentions {}).
-nlohmann::json notice_content(const dialogs::Outgoing& message);
+// escaped, line breaks as <br>, the choices as <ol>). Mentions nobody (m.mentions {}). Written
+// as JSON text straight away (it is the body of every reply); bytes of the texts that are not
+// UTF-8 become U+FFFD.
+std::string notice_content(const dialogs::Outgoing& message);
 
 // Escapes &, <, >, " and ' for HTML text and attribute values.
 std::string escape_html(std::string_view text);

@@ -66,6 +66,7 @@ struct MatrixAdapter::Core : std::enable_shared_from_this<MatrixAdapter::Core> {
        std::unique_ptr<http::Client> http_client)
       : strand(asio::make_strand(io_context)),
         options(std::move(matrix_options)),
+        authorization("Bearer " + options.access_token),
         tokens(token_store),
         client(std::move(http_client)),
         endpoints(options.homeserver_url),
@@ -77,6 +78,7 @@ struct MatrixAdapter::Core : std::enable_shared_from_this<MatrixAdapter::Core> {
 
   asio::strand<asio::io_context::executor_type> strand;
   MatrixOptions options;
+  std::string authorization;  // the Authorization header of every call
   SyncTokenStore& tokens;
   std::unique_ptr<http::Client> client;
   Endpoints endpoints;
@@ -113,15 +115,16 @@ struct MatrixAdapter::Core : std::enable_shared_from_this<MatrixAdapter::Core> {
     change(status);
   }
 
-  http::ClientRequest make_request(std::string method, std::string url, const json* body,
+  // `body` is JSON text; empty for none.
+  http::ClientRequest make_request(std::string method, std::string url, std::string body,
                                    std::chrono::milliseconds timeout) const {
     http::ClientRequest request;
     request.method = std::move(method);
     request.url = std::move(url);
-    request.headers.emplace_back("Authorization", "Bearer " + options.access_token);
-    if (body) {
+    request.headers.emplace_back("Authorization", authorization);
+    if (!body.empty()) {
       request.content_type = "application/json";
-      request.body = dump(*body);
+      request.body = std::move(body);
     }
     request.timeout = timeout;
     return request;
@@ -237,7 +240,7 @@ struct MatrixAdapter::Core : std::enable_shared_from_this<MatrixAdapter::Core> {
   }
 
   void check_token() {
-    call(make_request("GET", endpoints.whoami(), nullptr, options.request_timeout),
+    call(make_request("GET", endpoints.whoami(), {}, options.request_timeout),
          "GET /account/whoami",
          [self = shared_from_this()](const Outcome& answer, const http::ClientResponse& response) {
            if (self->machine.stopped()) return;
@@ -262,8 +265,7 @@ struct MatrixAdapter::Core : std::enable_shared_from_this<MatrixAdapter::Core> {
 
   void sync() {
     const auto url = endpoints.sync(since, filter, options.sync_timeout, full_state_next);
-    call(make_request("GET", url, nullptr, options.sync_timeout + options.request_timeout),
-         "GET /sync",
+    call(make_request("GET", url, {}, options.sync_timeout + options.request_timeout), "GET /sync",
          [self = shared_from_this()](const Outcome& outcome, const http::ClientResponse& response) {
            if (self->machine.stopped()) return;
            if (!outcome.ok()) {
@@ -312,7 +314,7 @@ struct MatrixAdapter::Core : std::enable_shared_from_this<MatrixAdapter::Core> {
     const std::string& room_id = batch->joined[gap->room].room_id;
     const auto url =
         endpoints.messages_backwards(room_id, gap->from, since, kGapPageSize, gap_filter);
-    call(make_request("GET", url, nullptr, options.request_timeout),
+    call(make_request("GET", url, {}, options.request_timeout),
          "GET /rooms/" + room_id + "/messages",
          [self = shared_from_this(), batch, gap](const Outcome& outcome,
                                                  const http::ClientResponse& response) {
@@ -423,9 +425,8 @@ struct MatrixAdapter::Core : std::enable_shared_from_this<MatrixAdapter::Core> {
   void join_or_leave(const std::string& room_id, bool join) {
     const std::string where = std::string(join ? "POST /join " : "POST /leave ") + room_id;
     auto make = [self = shared_from_this(), room_id, join] {
-      const json body = json::object();
       return self->make_request(
-          "POST", join ? self->endpoints.join(room_id) : self->endpoints.leave(room_id), &body,
+          "POST", join ? self->endpoints.join(room_id) : self->endpoints.leave(room_id), "{}",
           self->options.request_timeout);
     };
     call_with_retries(make, where, 0,
@@ -448,10 +449,9 @@ struct MatrixAdapter::Core : std::enable_shared_from_this<MatrixAdapter::Core> {
     }
     direct_put_running = true;
     auto make = [self = shared_from_this()] {
-      const json body = direct_content(self->rooms.direct_rooms());
-      return self->make_request("PUT",
-                                self->endpoints.account_data(self->options.user_id, "m.direct"),
-                                &body, self->options.request_timeout);
+      return self->make_request(
+          "PUT", self->endpoints.account_data(self->options.user_id, "m.direct"),
+          dump(direct_content(self->rooms.direct_rooms())), self->options.request_timeout);
     };
     call_with_retries(
         make, "PUT /account_data/m.direct", 0,
@@ -486,7 +486,7 @@ struct MatrixAdapter::Core : std::enable_shared_from_this<MatrixAdapter::Core> {
     auto& waiting = direct_room_waiters[user_id];
     waiting.push_back(std::move(callback));
     if (waiting.size() > 1) return;
-    call(make_request("GET", endpoints.joined_rooms(), nullptr, options.request_timeout),
+    call(make_request("GET", endpoints.joined_rooms(), {}, options.request_timeout),
          "GET /joined_rooms",
          [self = shared_from_this(), user_id](const Outcome& answer,
                                               const http::ClientResponse& response) {
@@ -519,7 +519,7 @@ struct MatrixAdapter::Core : std::enable_shared_from_this<MatrixAdapter::Core> {
       return;
     }
     const std::string room_id = (*candidates)[next];
-    call(make_request("GET", endpoints.members(room_id), nullptr, options.request_timeout),
+    call(make_request("GET", endpoints.members(room_id), {}, options.request_timeout),
          "GET /rooms/" + room_id + "/members",
          [self = shared_from_this(), user_id, candidates, next, room_id](
              const Outcome& answer, const http::ClientResponse& response) {
@@ -544,8 +544,8 @@ struct MatrixAdapter::Core : std::enable_shared_from_this<MatrixAdapter::Core> {
   }
 
   void create_direct_room(const std::string& user_id) {
-    const json body = direct_room_request(user_id);
-    call(make_request("POST", endpoints.create_room(), &body, options.request_timeout),
+    call(make_request("POST", endpoints.create_room(), dump(direct_room_request(user_id)),
+                      options.request_timeout),
          "POST /createRoom",
          [self = shared_from_this(), user_id](const Outcome& answer,
                                               const http::ClientResponse& response) {
@@ -606,34 +606,37 @@ struct MatrixAdapter::Core : std::enable_shared_from_this<MatrixAdapter::Core> {
       done({SendResult::Kind::permanent_failure, {}, "matrix: an outbox message without an id"});
       return;
     }
-    auto put = [self = shared_from_this(), message, done](std::optional<std::string> room_id,
-                                                          const Outcome& outcome) {
+    std::string room_id = without_platform(message.message.conversation);
+    const std::string user_id = without_platform(message.message.to);
+    if (room_id.empty() && server_of(user_id).empty()) {
+      done({SendResult::Kind::permanent_failure,
+            {},
+            "matrix: \"" + message.message.to + "\" is not a Matrix user"});
+      return;
+    }
+    // The request body is written once, whenever the request goes out.
+    auto put = [self = shared_from_this(), id = message.id, body = notice_content(message.message),
+                done = std::move(done)](std::optional<std::string> room_id,
+                                        const Outcome& outcome) mutable {
       if (!room_id) {
         done(to_send_result(outcome));
         return;
       }
-      self->in_line([self, message, done, room_id = std::move(*room_id)] {
-        const json body = notice_content(message.message);
-        self->call(self->make_request("PUT", self->endpoints.send_message(room_id, message.id),
-                                      &body, self->options.request_timeout),
-                   "PUT /rooms/" + room_id + "/send",
-                   [self, done](const Outcome& sent, const http::ClientResponse&) {
-                     self->note_token_rejected(sent);
-                     self->next_in_line();
-                     done(to_send_result(sent));
-                   });
+      self->in_line([self, id = std::move(id), body = std::move(body), done = std::move(done),
+                     room_id = std::move(*room_id)]() mutable {
+        self->call(
+            self->make_request("PUT", self->endpoints.send_message(room_id, id), std::move(body),
+                               self->options.request_timeout),
+            "PUT /rooms/" + room_id + "/send",
+            [self, done = std::move(done)](const Outcome& sent, const http::ClientResponse&) {
+              self->note_token_rejected(sent);
+              self->next_in_line();
+              done(to_send_result(sent));
+            });
       });
     };
-    std::string room_id = without_platform(message.message.conversation);
     if (!room_id.empty()) {
       put(std::move(room_id), Outcome{});
-      return;
-    }
-    const std::string user_id = without_platform(message.message.to);
-    if (server_of(user_id).empty()) {
-      done({SendResult::Kind::permanent_failure,
-            {},
-            "matrix: \"" + message.message.to + "\" is not a Matrix user"});
       return;
     }
     with_direct_room(user_id, std::move(put));
@@ -664,8 +667,9 @@ void MatrixAdapter::stop() {
 }
 
 void MatrixAdapter::send(const OutboxMessage& message, std::function<void(SendResult)> done) {
-  core_->on_strand(
-      [core = core_, message, done = std::move(done)]() mutable { core->send(message, done); });
+  core_->on_strand([core = core_, message, done = std::move(done)]() mutable {
+    core->send(message, std::move(done));
+  });
 }
 
 MatrixStatus MatrixAdapter::status() const {

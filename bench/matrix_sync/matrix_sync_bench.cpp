@@ -179,7 +179,7 @@ int main(int argc, char** argv) {
     const double homeserver_cpu = thread_cpu_seconds(homeserver_clock) - homeserver_cpu_started;
     const auto stats = runtime.stats();
     const auto store_stats = store->stats();
-    const auto sent = homeserver.sent().size();
+    const auto sent = homeserver.sent_count();
     const auto syncs = homeserver.calls(prik::tests::FakeHomeserver::Endpoint::sync);
     const auto pages = homeserver.calls(prik::tests::FakeHomeserver::Endpoint::messages);
     runtime.stop(1s);

@@ -3,6 +3,7 @@
 // bounds.
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <string_view>
 
 #include "adapters/matrix/events.hpp"
@@ -22,7 +23,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     reply.to = incoming.user;
     reply.text = incoming.text;
     reply.choices = {{"id", incoming.display_name}};
-    notice_content(reply).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    if (!nlohmann::json::accept(notice_content(reply))) std::abort();  // must be JSON
   }
   direct_content(tracker.direct_rooms())
       .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

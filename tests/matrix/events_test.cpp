@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <optional>
+
 #include "tests/matrix/fixtures.hpp"
 
 namespace prik::adapters::matrix {
@@ -143,6 +146,176 @@ TEST(MatrixSyncParsing, OddlyShapedFieldsAreSkippedWithoutFailing) {
   EXPECT_TRUE(sync->left.empty());
 }
 
+// The /sync reading as a walk over the parsed document with parse_event: what parse_sync's
+// streaming reader must agree with.
+std::optional<SyncResponse> sync_through_the_document(const std::string& body) {
+  const json document = json::parse(body, nullptr, false);
+  if (!document.is_object() || !document.contains("next_batch") ||
+      !document["next_batch"].is_string() || document["next_batch"].get<std::string>().empty()) {
+    return std::nullopt;
+  }
+  const auto object = [](const json& value, const char* key) {
+    return value.is_object() && value.contains(key) && value[key].is_object() ? value[key]
+                                                                              : json::object();
+  };
+  const auto events = [&](const json& holder) {
+    std::vector<RoomEvent> parsed;
+    const json list = holder.contains("events") ? holder["events"] : json::array();
+    if (!list.is_array()) return parsed;
+    for (const json& event : list) {
+      if (auto one = parse_event(event)) parsed.push_back(std::move(*one));
+    }
+    return parsed;
+  };
+  const auto count = [](const json& summary, const char* key) -> std::optional<int> {
+    if (!summary.contains(key) || !summary[key].is_number_integer()) return std::nullopt;
+    const auto value = summary[key].get<std::int64_t>();
+    if (value < 0 || value > 1'000'000'000) return std::nullopt;
+    return static_cast<int>(value);
+  };
+  SyncResponse sync;
+  sync.next_batch = document["next_batch"];
+  const json account = object(document, "account_data");
+  if (account.contains("events") && account["events"].is_array()) {
+    for (const json& event : account["events"]) {
+      if (event.is_object() && event.value("type", json()) == "m.direct") {
+        sync.direct = parse_direct(object(event, "content"));
+      }
+    }
+  }
+  const json rooms = object(document, "rooms");
+  const json joined_rooms = object(rooms, "join");
+  for (const auto& [room_id, room] : joined_rooms.items()) {
+    if (!room.is_object()) continue;
+    JoinedRoom joined;
+    joined.room_id = room_id;
+    joined.summary.joined_member_count = count(object(room, "summary"), "m.joined_member_count");
+    joined.summary.invited_member_count = count(object(room, "summary"), "m.invited_member_count");
+    joined.state = events(object(room, "state"));
+    const json timeline = object(room, "timeline");
+    joined.timeline = events(timeline);
+    joined.limited = timeline.contains("limited") && timeline["limited"].is_boolean() &&
+                     timeline["limited"].get<bool>();
+    joined.prev_batch = timeline.contains("prev_batch") && timeline["prev_batch"].is_string()
+                            ? timeline["prev_batch"].get<std::string>()
+                            : "";
+    sync.joined.push_back(std::move(joined));
+  }
+  const json invited_rooms = object(rooms, "invite");
+  for (const auto& [room_id, room] : invited_rooms.items()) {
+    if (room.is_object()) sync.invited.push_back({room_id, events(object(room, "invite_state"))});
+  }
+  const json left_rooms = object(rooms, "leave");
+  for (const auto& [room_id, room] : left_rooms.items()) {
+    if (room.is_object()) sync.left.push_back({room_id, events(object(room, "timeline"))});
+  }
+  return sync;
+}
+
+void expect_same_events(const std::vector<RoomEvent>& actual,
+                        const std::vector<RoomEvent>& expected, const std::string& where) {
+  ASSERT_EQ(actual.size(), expected.size()) << where;
+  for (std::size_t i = 0; i < actual.size(); ++i) {
+    const RoomEvent& a = actual[i];
+    const RoomEvent& e = expected[i];
+    const std::string at = where + " event " + std::to_string(i);
+    EXPECT_EQ(a.kind, e.kind) << at;
+    EXPECT_EQ(a.type, e.type) << at;
+    EXPECT_EQ(a.event_id, e.event_id) << at;
+    EXPECT_EQ(a.sender, e.sender) << at;
+    EXPECT_EQ(a.msgtype, e.msgtype) << at;
+    EXPECT_EQ(a.body, e.body) << at;
+    EXPECT_EQ(a.formatted_body, e.formatted_body) << at;
+    EXPECT_EQ(a.is_edit, e.is_edit) << at;
+    EXPECT_EQ(a.mentioned_user_ids, e.mentioned_user_ids) << at;
+    EXPECT_EQ(a.transaction_id, e.transaction_id) << at;
+    EXPECT_EQ(a.state_key, e.state_key) << at;
+    EXPECT_EQ(a.membership, e.membership) << at;
+    EXPECT_EQ(a.display_name, e.display_name) << at;
+    EXPECT_EQ(a.is_direct, e.is_direct) << at;
+  }
+}
+
+void expect_read_like_the_document(const std::string& body) {
+  SCOPED_TRACE(body);
+  const auto expected = sync_through_the_document(body);
+  const auto actual = parse_sync(body);
+  ASSERT_EQ(static_cast<bool>(actual), expected.has_value());
+  if (!expected) return;
+  EXPECT_EQ(actual->next_batch, expected->next_batch);
+  EXPECT_EQ(actual->direct, expected->direct);
+  ASSERT_EQ(actual->joined.size(), expected->joined.size());
+  for (std::size_t r = 0; r < expected->joined.size(); ++r) {
+    const JoinedRoom& a = actual->joined[r];
+    const JoinedRoom& e = expected->joined[r];
+    EXPECT_EQ(a.room_id, e.room_id);
+    EXPECT_EQ(a.summary.joined_member_count, e.summary.joined_member_count) << e.room_id;
+    EXPECT_EQ(a.summary.invited_member_count, e.summary.invited_member_count) << e.room_id;
+    EXPECT_EQ(a.limited, e.limited) << e.room_id;
+    EXPECT_EQ(a.prev_batch, e.prev_batch) << e.room_id;
+    expect_same_events(a.state, e.state, e.room_id + " state");
+    expect_same_events(a.timeline, e.timeline, e.room_id + " timeline");
+  }
+  ASSERT_EQ(actual->invited.size(), expected->invited.size());
+  for (std::size_t r = 0; r < expected->invited.size(); ++r) {
+    EXPECT_EQ(actual->invited[r].room_id, expected->invited[r].room_id);
+    expect_same_events(actual->invited[r].invite_state, expected->invited[r].invite_state,
+                       expected->invited[r].room_id);
+  }
+  ASSERT_EQ(actual->left.size(), expected->left.size());
+  for (std::size_t r = 0; r < expected->left.size(); ++r) {
+    EXPECT_EQ(actual->left[r].room_id, expected->left[r].room_id);
+    expect_same_events(actual->left[r].timeline, expected->left[r].timeline,
+                       expected->left[r].room_id);
+  }
+}
+
+TEST(MatrixSyncParsing, StreamingReadAgreesWithTheDocumentOnFixturesAndOddShapes) {
+  expect_read_like_the_document(matrix_fixture("sync_initial.json"));
+  expect_read_like_the_document(matrix_fixture("sync_incremental_message.json"));
+  const std::string message =
+      R"({"type":"m.room.message","event_id":"$m","sender":"@a:b","content":{"msgtype":"m.text",)"
+      R"("body":"> <@b:c> før\n\nsvar @c:d","format":"org.matrix.custom.html",)"
+      R"("formatted_body":"<a href=\"https://matrix.to/#/@e:f\">E</a>",)"
+      R"("m.relates_to":{"m.in_reply_to":{"event_id":"$x"}},)"
+      R"("m.mentions":{"user_ids":["@g:h",5,"@g:h",["@i:j"]]}},"unsigned":{"transaction_id":"7"}})";
+  for (const std::string& body : {
+           // Rooms out of order, duplicate room ids and keys: the last one counts.
+           std::string(R"({"next_batch":"s1","rooms":{"join":{"!b:x":{"timeline":{"events":[)") +
+               message +
+               R"(],"limited":true,"prev_batch":"p"}},"!a:x":{"timeline":{"events":[]}},)"
+               R"("!b:x":{"state":{"events":[)" +
+               message + R"(]}}},"leave":{"!l:x":{"timeline":{"events":[)" + message +
+               R"(]}}},"invite":{"!i:x":{"invite_state":{"events":[)" + message +
+               R"(,{"type":"m.room.member","state_key":"@p:x","content":{"membership":"invite",)"
+               R"("is_direct":true,"displayname":"P"}}]}}}}})",
+           // Duplicate keys inside events and content; fields of the wrong type.
+           std::string(
+               R"({"next_batch":"s2","rooms":{"join":{"!r:x":{"timeline":{"events":[)"
+               R"({"type":"m.room.message","content":{"body":"a","msgtype":"m.text",)"
+               R"("body":7},"content":{"body":"b","msgtype":"m.text","m.new_content":null},)"
+               R"("sender":"@a:b","sender":"@c:d","event_id":{"x":1}},)"
+               R"({"type":"m.room.message","content":{"m.relates_to":{"rel_type":)"
+               R"("m.replace"},"m.relates_to":5,"body":"c"}},)"
+               R"({"content":{"membership":"join"},"type":"m.room.member","type":["x"]},)"
+               R"({"type":"m.room.member","content":{"membership":"ban","is_direct":1}},)"
+               R"("text",null,[{"type":"m.room.message"}]],"events":[)"
+               R"({"type":"m.room.encrypted","sender":"@e:f","content":{"body":"no"}}],)"
+               R"("limited":"yes","prev_batch":3},"summary":{"m.joined_member_count":2,)"
+               R"("m.invited_member_count":-1,"m.joined_member_count":3}}}}})"),
+           // Account data: the last m.direct counts; other types and shapes are passed over.
+           std::string(R"({"account_data":{"events":[{"type":"m.direct","content":{"@a:b":)"
+                       R"(["!1:b","!2:b",3]}},{"type":"m.other","content":{}},7,)"
+                       R"({"content":{"@c:d":["!3:d"]},"type":"m.direct"}]},"next_batch":"s3"})"),
+           std::string(R"({"next_batch":"s4","rooms":{"join":[],"invite":{"!x:y":5},)"
+                       R"("leave":{"!z:y":{"timeline":"none"}}},"rooms":{"leave":{"!w:y":{}}}})"),
+           std::string(R"({"next_batch":"s5","next_batch":7})"),
+           std::string(R"({"next_batch":"s6","extra":{"rooms":{"join":{"!q:x":{}}}}})"),
+       }) {
+    expect_read_like_the_document(body);
+  }
+}
+
 TEST(MatrixMessages, EditsAreMarkedByRelationOrNewContent) {
   auto replace =
       parse_event({{"type", "m.room.message"},
@@ -225,7 +398,7 @@ TEST(MatrixReplies, ChoicesBecomeANumberedListInBodyAndHtml) {
   dialogs::Outgoing reply;
   reply.text = "Hvad vil du <gerne>?\nVælg én";
   reply.choices = {{"menu.find", "Find en rolle"}, {"menu.help", "Hjælp & \"svar\""}};
-  const json content = notice_content(reply);
+  const json content = json::parse(notice_content(reply));
   EXPECT_EQ(content["msgtype"], "m.notice");
   EXPECT_EQ(content["body"],
             "Hvad vil du <gerne>?\nVælg én\n\n1. Find en rolle\n2. Hjælp & \"svar\"");
@@ -239,9 +412,21 @@ TEST(MatrixReplies, ChoicesBecomeANumberedListInBodyAndHtml) {
 TEST(MatrixReplies, TextWithoutChoicesHasNoList) {
   dialogs::Outgoing reply;
   reply.text = "Tak!";
-  const json content = notice_content(reply);
+  const json content = json::parse(notice_content(reply));
   EXPECT_EQ(content["body"], "Tak!");
   EXPECT_EQ(content["formatted_body"], "Tak!");
+}
+
+TEST(MatrixReplies, ContentIsJsonWhateverTheTextHolds) {
+  dialogs::Outgoing reply;
+  reply.text = std::string("Tab\there \"citat\" \\ ") + '\x01' + " æøå 👍 " + "\xff\xc3" + " slut";
+  reply.choices = {{"x", "ok\r\n"}};
+  const std::string text = notice_content(reply);
+  ASSERT_TRUE(json::accept(text)) << text;
+  const json content = json::parse(text);
+  EXPECT_EQ(content["body"], std::string("Tab\there \"citat\" \\ ") + '\x01' +
+                                 " æøå 👍 \xef\xbf\xbd\xef\xbf\xbd slut\n\n1. ok\r\n");
+  EXPECT_EQ(content["msgtype"], "m.notice");
 }
 
 TEST(MatrixRequests, DirectRoomRequestMatchesTheFixture) {

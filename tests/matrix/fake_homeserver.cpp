@@ -1,17 +1,27 @@
 #include "tests/matrix/fake_homeserver.hpp"
 
 #include <algorithm>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
 #include <boost/url/parse.hpp>
 #include <charconv>
 #include <deque>
 #include <future>
+#include <list>
+#include <unordered_map>
+#include <utility>
 
 namespace prik::tests {
 namespace {
 
 namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
 using json = nlohmann::json;
 using adapters::http::Request;
 using adapters::http::Respond;
@@ -19,6 +29,9 @@ using adapters::http::Response;
 using Endpoint = FakeHomeserver::Endpoint;
 
 Response json_response(int status, const json& body) { return Response::json(status, body.dump()); }
+
+// `text` as a JSON string literal.
+std::string quoted(const std::string& text) { return json(text).dump(); }
 
 Response matrix_error(int status, const std::string& errcode, const std::string& message) {
   return json_response(status, {{"errcode", errcode}, {"error", message}});
@@ -44,11 +57,20 @@ std::uint64_t parse_since(const std::string& since) {
 }  // namespace
 
 struct FakeHomeserver::State : std::enable_shared_from_this<FakeHomeserver::State> {
+  // Events are serialised once, when they are logged: every /sync and /messages page that carries
+  // one copies its text.
   struct Entry {
     std::uint64_t seq;
     std::string section;  // "join", "invite", "leave", "account_data"
     std::string room_id;
-    json event;  // for "invite": the invite_state array
+    std::string type;  // the event's type; empty for "invite"
+    std::string text;  // the event as JSON; for "invite": the invite_state array
+  };
+  struct Sent {
+    std::string room_id;
+    std::string event_id;
+    std::string transaction_id;
+    std::string content;  // as the client sent it; parsed when inspected
   };
   struct Waiter {
     std::uint64_t since = 0;
@@ -69,7 +91,7 @@ struct FakeHomeserver::State : std::enable_shared_from_this<FakeHomeserver::Stat
   mutable std::mutex mutex;
   bool revoked = false;
   std::chrono::milliseconds long_poll{200};
-  std::vector<Entry> log;
+  std::deque<Entry> log;  // a deque: it grows without moving what it holds
   std::uint64_t seq = 0;
   int next_id = 0;
   std::map<std::string, std::map<std::string, std::string>> members;  // room -> user -> membership
@@ -80,8 +102,8 @@ struct FakeHomeserver::State : std::enable_shared_from_this<FakeHomeserver::Stat
   int messages_cap = 0;
   int prev_batch_overlap = 0;
   std::vector<std::string> messages_queries;
-  std::map<std::string, std::string> transactions;  // token + txnId -> event id
-  std::vector<SentEvent> sent;
+  std::unordered_map<std::string, std::string> transactions;  // token + txnId -> event id
+  std::deque<Sent> sent;
   std::map<Endpoint, int> calls;
   std::vector<std::chrono::steady_clock::time_point> sync_times;
   std::set<std::string> joined;
@@ -92,8 +114,13 @@ struct FakeHomeserver::State : std::enable_shared_from_this<FakeHomeserver::Stat
   std::vector<std::shared_ptr<asio::steady_timer>> timers;
 
   // With the mutex held.
-  void push(std::string section, std::string room_id, json event) {
-    log.push_back({++seq, std::move(section), std::move(room_id), std::move(event)});
+  void push(std::string section, std::string room_id, const json& event) {
+    push_text(std::move(section), std::move(room_id),
+              event.is_object() ? event.value("type", "") : std::string{}, event.dump());
+  }
+  void push_text(std::string section, std::string room_id, std::string type, std::string text) {
+    log.push_back(
+        {++seq, std::move(section), std::move(room_id), std::move(type), std::move(text)});
   }
 
   json member_event(const std::string& room_id, const std::string& user,
@@ -113,45 +140,58 @@ struct FakeHomeserver::State : std::enable_shared_from_this<FakeHomeserver::Stat
     if (!event.contains("event_id")) event["event_id"] = "$ev" + std::to_string(++next_id);
     event["origin_server_ts"] = 0;
     const std::string event_id = event["event_id"];
-    push("join", room_id, std::move(event));
+    push("join", room_id, event);
+    return event_id;
+  }
+
+  // An m.room.message the bot sent, `content` being the request body as it came (valid JSON),
+  // serialised like push_timeline's events (keys in order) without parsing the content.
+  std::string push_sent_message(const std::string& room_id, const std::string& content,
+                                const std::string& transaction_id) {
+    std::string event_id = "$ev" + std::to_string(++next_id);
+    std::string text;
+    text.reserve(content.size() + bot.size() + transaction_id.size() + 160);
+    text += R"({"content":)";
+    text += content;
+    text += R"(,"event_id":")";
+    text += event_id;
+    text += R"(","origin_server_ts":0,"sender":)";
+    text += quoted(bot);
+    text += R"(,"type":"m.room.message","unsigned":{"transaction_id":)";
+    text += quoted(transaction_id);
+    text += "}}";
+    push_text("join", room_id, "m.room.message", std::move(text));
     return event_id;
   }
 
   // With the mutex held. `filter_limit` is the filter's room.timeline.limit (0: none); with
-  // `full_state` every joined room comes with its current members as state.
-  json build_sync(std::uint64_t since, int filter_limit, bool full_state) {
-    json rooms = {{"join", json::object()}, {"invite", json::object()}, {"leave", json::object()}};
-    json account = json::array();
-    std::map<std::pair<std::string, std::string>, std::vector<const Entry*>> timelines;
+  // `full_state` every joined room comes with its current members as state. The answer is
+  // written as text from the logged events; rooms are in the order of their ids.
+  std::string build_sync(std::uint64_t since, int filter_limit, bool full_state) {
+    struct Room {
+      std::vector<const Entry*> timeline;
+      std::string state;  // the state events, comma-separated (full_state only)
+    };
+    std::map<std::string, Room> joined_rooms;
+    std::map<std::string, const Entry*> invited_rooms;  // the last invite per room
+    std::map<std::string, std::vector<const Entry*>> left_rooms;
+    std::vector<const Entry*> account;
+    std::size_t size = 256;  // the answer's length, roughly
     const auto first_new = std::upper_bound(
         log.begin(), log.end(), since,
         [](std::uint64_t position, const Entry& entry) { return position < entry.seq; });
     for (auto entry_it = first_new; entry_it != log.end(); ++entry_it) {
       const Entry& entry = *entry_it;
+      size += entry.text.size() + entry.room_id.size() + 8;
       if (entry.section == "invite") {
-        rooms["invite"][entry.room_id] = {{"invite_state", {{"events", entry.event}}}};
+        invited_rooms[entry.room_id] = &entry;
       } else if (entry.section == "account_data") {
-        account.push_back(entry.event);
+        account.push_back(&entry);
+      } else if (entry.section == "join") {
+        joined_rooms[entry.room_id].timeline.push_back(&entry);
       } else {
-        timelines[{entry.section, entry.room_id}].push_back(&entry);
+        left_rooms[entry.room_id].push_back(&entry);
       }
-    }
-    std::size_t limit = filter_limit > 0 ? static_cast<std::size_t>(filter_limit) : SIZE_MAX;
-    if (timeline_cap > 0) limit = std::min<std::size_t>(limit, timeline_cap);
-    for (const auto& [where, entries] : timelines) {
-      const bool limited = entries.size() > limit;
-      const std::size_t first = limited ? entries.size() - limit : 0;
-      json events = json::array();
-      for (std::size_t i = first; i < entries.size(); ++i) events.push_back(entries[i]->event);
-      // The position just before the first event, or (overlapping) after a few of them.
-      std::uint64_t prev = entries[first]->seq - 1;
-      if (prev_batch_overlap > 0) {
-        prev = entries[std::min(first + prev_batch_overlap, entries.size()) - 1]->seq;
-      }
-      rooms[where.first][where.second] = {
-          {"timeline",
-           {{"events", events}, {"limited", limited}, {"prev_batch", "s" + std::to_string(prev)}}},
-          {"state", {{"events", json::array()}}}};
     }
     if (full_state) {
       for (const auto& [room_id, room] : members) {
@@ -159,46 +199,113 @@ struct FakeHomeserver::State : std::enable_shared_from_this<FakeHomeserver::Stat
             bot_membership == room.end() || bot_membership->second != "join") {
           continue;
         }
-        json& joined = rooms["join"][room_id];
-        if (joined.is_null()) {
-          joined = {{"timeline", {{"events", json::array()}, {"limited", false}}},
-                    {"state", {{"events", json::array()}}}};
-        }
+        std::string& state = joined_rooms[room_id].state;
         for (const auto& [user, membership] : room) {
-          joined["state"]["events"].push_back(member_event(room_id, user, membership, user));
+          if (!state.empty()) state += ',';
+          state += member_event(room_id, user, membership, user).dump();
         }
+        size += state.size() + room_id.size() + 64;
       }
     }
-    return {{"next_batch", "s" + std::to_string(seq)},
-            {"rooms", rooms},
-            {"account_data", {{"events", account}}}};
+    std::size_t limit = filter_limit > 0 ? static_cast<std::size_t>(filter_limit) : SIZE_MAX;
+    if (timeline_cap > 0) limit = std::min<std::size_t>(limit, timeline_cap);
+
+    std::string body;
+    body.reserve(size + 64 * (joined_rooms.size() + left_rooms.size() + invited_rooms.size()));
+    // The latest `limit` entries, marked limited when there were more, with the position just
+    // before the first one (or, overlapping, after a few of them) as prev_batch.
+    const auto append_timeline = [&](const std::vector<const Entry*>& entries) {
+      if (entries.empty()) {
+        body += R"({"events":[],"limited":false})";
+        return;
+      }
+      const bool limited = entries.size() > limit;
+      const std::size_t first = limited ? entries.size() - limit : 0;
+      body += R"({"events":[)";
+      for (std::size_t i = first; i < entries.size(); ++i) {
+        if (i > first) body += ',';
+        body += entries[i]->text;
+      }
+      std::uint64_t prev = entries[first]->seq - 1;
+      if (prev_batch_overlap > 0) {
+        prev = entries[std::min(first + prev_batch_overlap, entries.size()) - 1]->seq;
+      }
+      body += R"(],"limited":)";
+      body += limited ? "true" : "false";
+      body += R"(,"prev_batch":"s)";
+      body += std::to_string(prev);
+      body += "\"}";
+    };
+    const auto append_key = [&](bool& first, const std::string& room_id) {
+      if (!std::exchange(first, false)) body += ',';
+      body += quoted(room_id);
+      body += ':';
+    };
+
+    body += R"({"account_data":{"events":[)";
+    for (std::size_t i = 0; i < account.size(); ++i) {
+      if (i > 0) body += ',';
+      body += account[i]->text;
+    }
+    body += R"(]},"next_batch":"s)";
+    body += std::to_string(seq);
+    body += R"(","rooms":{"invite":{)";
+    bool first = true;
+    for (const auto& [room_id, invite] : invited_rooms) {
+      append_key(first, room_id);
+      body += R"({"invite_state":{"events":)";
+      body += invite->text;
+      body += "}}";
+    }
+    body += R"(},"join":{)";
+    first = true;
+    for (const auto& [room_id, room] : joined_rooms) {
+      append_key(first, room_id);
+      body += R"({"state":{"events":[)";
+      body += room.state;
+      body += R"(]},"timeline":)";
+      append_timeline(room.timeline);
+      body += '}';
+    }
+    body += R"(},"leave":{)";
+    first = true;
+    for (const auto& [room_id, timeline] : left_rooms) {
+      append_key(first, room_id);
+      body += R"({"state":{"events":[]},"timeline":)";
+      append_timeline(timeline);
+      body += '}';
+    }
+    body += "}}}";
+    return body;
   }
 
   // GET /messages with dir=b: the room's timeline events at positions in (to, from], newest
   // first, of the filter's types; `end` only when more remain.
-  json build_messages(const std::string& room_id, std::uint64_t from, std::uint64_t to,
-                      std::size_t limit, const std::set<std::string>& types) const {
-    json chunk = json::array();
+  std::string build_messages(const std::string& room_id, std::uint64_t from, std::uint64_t to,
+                             std::size_t limit, const std::set<std::string>& types) const {
+    std::string chunk;
+    std::size_t events = 0;
     std::uint64_t last = 0;
     bool more = false;
     for (auto entry = log.rbegin(); entry != log.rend(); ++entry) {
       if (entry->seq > from || entry->section != "join" || entry->room_id != room_id) continue;
       if (entry->seq <= to) break;
-      if (!types.empty() && !types.contains(entry->event.value("type", ""))) continue;
-      if (chunk.size() == limit) {
+      if (!types.empty() && !types.contains(entry->type)) continue;
+      if (events == limit) {
         more = true;
         break;
       }
-      chunk.push_back(entry->event);
+      if (events++ > 0) chunk += ',';
+      chunk += entry->text;
       last = entry->seq;
     }
-    json body = {{"start", "s" + std::to_string(from)}, {"chunk", chunk}};
-    if (more) body["end"] = "s" + std::to_string(last - 1);
-    return body;
+    std::string body = R"({"chunk":[)" + chunk + "]";
+    if (more) body += R"(,"end":"s)" + std::to_string(last - 1) + '"';
+    return body + R"(,"start":"s)" + std::to_string(from) + "\"}";
   }
 
   void answer(const std::shared_ptr<Waiter>& waiter) {
-    json body;
+    std::string body;
     {
       std::lock_guard lock(mutex);
       if (waiter->answered) return;
@@ -206,7 +313,7 @@ struct FakeHomeserver::State : std::enable_shared_from_this<FakeHomeserver::Stat
       if (waiter->timer) waiter->timer->cancel();
       body = build_sync(waiter->since, waiter->filter_limit, waiter->full_state);
     }
-    waiter->respond(json_response(200, body));
+    waiter->respond(Response::json(200, std::move(body)));
   }
 
   // Answers the long-polls waiting for news; call without the mutex.
@@ -295,8 +402,10 @@ void FakeHomeserver::State::handle(Request request, Respond respond) {
     return;
   }
 
-  const json body =
-      request.body.empty() ? json::object() : json::parse(request.body, nullptr, false);
+  // Parsed only by the endpoints that read it: a send takes its content as it comes.
+  const auto parse_body = [&request] {
+    return request.body.empty() ? json::object() : json::parse(request.body, nullptr, false);
+  };
   switch (*endpoint) {
     case Endpoint::whoami:
       respond(json_response(200, {{"user_id", bot}, {"device_id", "FAKEDEVICE"}}));
@@ -375,6 +484,7 @@ void FakeHomeserver::State::handle(Request request, Respond respond) {
     case Endpoint::create_room: {
       std::string room_id;
       {
+        const json body = parse_body();
         std::lock_guard lock(mutex);
         room_id = "!created" + std::to_string(create_requests.size() + 1) + ":fake.example";
         create_requests.push_back(body);
@@ -396,6 +506,7 @@ void FakeHomeserver::State::handle(Request request, Respond respond) {
     }
     case Endpoint::account_data: {
       {
+        const json body = parse_body();
         std::lock_guard lock(mutex);
         account_data[path[3]] = body;
         push("account_data", "", {{"type", path[3]}, {"content", body}});
@@ -461,14 +572,14 @@ void FakeHomeserver::State::handle_messages(const std::string& room_id,
     respond(matrix_error(400, "M_INVALID_PARAM", "the fake pages backwards from a token only"));
     return;
   }
-  json body;
+  std::string body;
   {
     std::lock_guard lock(mutex);
     messages_queries.push_back(std::string(url.encoded_query()));
     if (messages_cap > 0) limit = std::min<std::size_t>(limit, messages_cap);
     body = build_messages(room_id, parse_since(from), parse_since(to), limit, types);
   }
-  respond(json_response(200, body));
+  respond(Response::json(200, std::move(body)));
 }
 
 void FakeHomeserver::State::answer_maybe_later(Endpoint endpoint, Response response,
@@ -494,44 +605,187 @@ void FakeHomeserver::State::answer_maybe_later(Endpoint endpoint, Response respo
 void FakeHomeserver::State::handle_send(const std::string& room_id,
                                         const std::string& transaction_id, const std::string& body,
                                         Respond respond) {
+  // The content is taken as it came, looked at only as far as its braces: it is parsed when
+  // inspected (sent()), and by the client when its echo comes back in a /sync.
+  const auto start = body.find_first_not_of(" \t\r\n");
+  const auto end = body.find_last_not_of(" \t\r\n");
+  if (start == std::string::npos || body[start] != '{' || body[end] != '}') {
+    respond(matrix_error(400, "M_NOT_JSON", "Content not JSON."));
+    return;
+  }
   std::string event_id;
   {
     std::lock_guard lock(mutex);
-    const std::string key = access_token + "\n" + transaction_id;
+    std::string key = access_token + "\n" + transaction_id;
     if (auto found = transactions.find(key); found != transactions.end()) {
       event_id = found->second;
     } else {
-      const json content = json::parse(body, nullptr, false);
-      event_id = push_timeline(room_id, {{"type", "m.room.message"},
-                                         {"sender", bot},
-                                         {"content", content},
-                                         {"unsigned", {{"transaction_id", transaction_id}}}});
-      transactions[key] = event_id;
-      sent.push_back({room_id, event_id, transaction_id, content});
+      event_id = push_sent_message(room_id, body, transaction_id);
+      transactions.emplace(std::move(key), event_id);
+      sent.push_back({room_id, event_id, transaction_id, body});
     }
   }
   wake();
-  answer_maybe_later(Endpoint::send, json_response(200, {{"event_id", event_id}}),
+  answer_maybe_later(Endpoint::send, Response::json(200, R"({"event_id":")" + event_id + "\"}"),
                      std::move(respond));
 }
+
+// Accepts connections on 127.0.0.1 and serves each: read a request, hand it to the State, write
+// its answer (from the connection's strand, whichever thread answers), and read the next one.
+class FakeHomeserver::Listener : public std::enable_shared_from_this<FakeHomeserver::Listener> {
+ public:
+  using Handle = std::function<void(Request, Respond)>;
+
+  Listener(asio::io_context& io, Handle handle)
+      : io_(io), acceptor_(asio::make_strand(io)), handle_(std::move(handle)) {}
+
+  std::uint16_t listen() {
+    const asio::ip::tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), 0);
+    acceptor_.open(endpoint.protocol());
+    acceptor_.set_option(asio::socket_base::reuse_address(true));
+    acceptor_.bind(endpoint);
+    acceptor_.listen();
+    const std::uint16_t port = acceptor_.local_endpoint().port();
+    accept();
+    return port;
+  }
+
+  // Closes the acceptor and every connection; `done` runs once that is under way.
+  void stop(std::function<void()> done) {
+    asio::post(acceptor_.get_executor(), [self = shared_from_this(), done = std::move(done)] {
+      boost::system::error_code ignored;
+      self->acceptor_.close(ignored);
+      std::lock_guard lock(self->mutex_);
+      for (const auto& weak : self->connections_) {
+        if (auto connection = weak.lock()) {
+          asio::post(connection->socket.get_executor(), [connection] { connection->close(); });
+        }
+      }
+      done();
+    });
+  }
+
+ private:
+  struct Connection : std::enable_shared_from_this<Connection> {
+    Connection(asio::ip::tcp::socket connected, const Handle& handler)
+        : socket(std::move(connected)), handle(handler) {}
+
+    asio::ip::tcp::socket socket;
+    const Handle& handle;  // the Listener's, which every connection's handler keeps alive
+    std::shared_ptr<Listener> listener;
+    beast::flat_buffer buffer;
+    std::optional<bhttp::request_parser<bhttp::string_body>> parser;
+    bhttp::response<bhttp::string_body> out;
+    bool keep_alive = false;
+
+    void read() {
+      parser.emplace();
+      parser->body_limit(8 << 20);
+      bhttp::async_read(socket, buffer, *parser,
+                        [self = shared_from_this()](boost::system::error_code error, std::size_t) {
+                          self->on_request(error);
+                        });
+    }
+
+    void on_request(boost::system::error_code error) {
+      if (error) {
+        close();
+        return;
+      }
+      auto& message = parser->get();
+      Request request;
+      request.method = std::string(message.method_string());
+      request.target = std::string(message.target());
+      for (const auto& field : message) {
+        request.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+      }
+      request.body = std::move(message.body());
+      keep_alive = message.keep_alive();
+      auto answered = std::make_shared<std::atomic<bool>>(false);
+      handle(std::move(request), [self = shared_from_this(), answered](Response response) {
+        if (answered->exchange(true)) return;
+        asio::dispatch(socket_executor(self), [self, response = std::move(response)]() mutable {
+          self->write(std::move(response));
+        });
+      });
+    }
+
+    static asio::any_io_executor socket_executor(const std::shared_ptr<Connection>& connection) {
+      return connection->socket.get_executor();
+    }
+
+    void write(Response response) {
+      out = {};
+      out.result(static_cast<bhttp::status>(response.status));
+      out.version(11);
+      out.set(bhttp::field::content_type, response.content_type);
+      for (const auto& [name, value] : response.headers) out.set(name, value);
+      out.body() = std::move(response.body);
+      out.keep_alive(keep_alive);
+      out.prepare_payload();
+      bhttp::async_write(socket, out,
+                         [self = shared_from_this()](boost::system::error_code error, std::size_t) {
+                           if (error || !self->keep_alive) {
+                             self->close();
+                             return;
+                           }
+                           self->read();
+                         });
+    }
+
+    void close() {
+      boost::system::error_code ignored;
+      socket.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+      socket.close(ignored);
+    }
+  };
+
+  void accept() {
+    acceptor_.async_accept(
+        asio::make_strand(io_),
+        [self = shared_from_this()](boost::system::error_code error, asio::ip::tcp::socket socket) {
+          if (error) return;  // closed
+          boost::system::error_code ignored;
+          socket.set_option(asio::ip::tcp::no_delay(true), ignored);
+          auto connection = std::make_shared<Connection>(std::move(socket), self->handle_);
+          connection->listener = self;
+          {
+            std::lock_guard lock(self->mutex_);
+            std::erase_if(self->connections_, [](const auto& weak) { return weak.expired(); });
+            self->connections_.push_back(connection);
+          }
+          asio::dispatch(connection->socket.get_executor(), [connection] { connection->read(); });
+          self->accept();
+        });
+  }
+
+  asio::io_context& io_;
+  asio::ip::tcp::acceptor acceptor_;
+  Handle handle_;
+  std::mutex mutex_;  // guards connections_
+  std::list<std::weak_ptr<Connection>> connections_;
+};
 
 FakeHomeserver::FakeHomeserver(boost::asio::io_context& io, std::string bot_user_id,
                                std::string access_token)
     : state_(std::make_shared<State>(io, std::move(bot_user_id), std::move(access_token))) {
-  handler_ = std::make_unique<adapters::http::FunctionHandler>(
-      [state = state_](Request request, Respond respond) {
-        state->handle(std::move(request), std::move(respond));
+  // The state holds answers still to give, which hold their connections: a weak reference back
+  // keeps that from being a cycle.
+  listener_ = std::make_shared<Listener>(
+      io, [weak = std::weak_ptr<State>(state_)](Request request, Respond respond) {
+        if (auto state = weak.lock()) state->handle(std::move(request), std::move(respond));
       });
-  server_ = std::make_unique<adapters::http::Server>(io, *handler_);
-  auto port = server_->listen("127.0.0.1", 0);
-  if (!port) throw std::runtime_error("fake homeserver: " + port.error().to_string());
-  port_ = *port;
+  try {
+    port_ = listener_->listen();
+  } catch (const boost::system::system_error& error) {
+    throw std::runtime_error(std::string("fake homeserver: ") + error.what());
+  }
 }
 
 FakeHomeserver::~FakeHomeserver() {
   std::promise<void> stopped;
   auto future = stopped.get_future();
-  server_->stop(std::chrono::milliseconds(0), [&stopped] { stopped.set_value(); });
+  listener_->stop([&stopped] { stopped.set_value(); });
   future.wait_for(std::chrono::seconds(5));
   std::lock_guard lock(state_->mutex);
   for (auto& waiter : state_->waiters) {
@@ -681,7 +935,17 @@ void FakeHomeserver::set_long_poll(std::chrono::milliseconds long_poll) {
 
 std::vector<FakeHomeserver::SentEvent> FakeHomeserver::sent() const {
   std::lock_guard lock(state_->mutex);
-  return state_->sent;
+  std::vector<SentEvent> events;
+  events.reserve(state_->sent.size());
+  for (const auto& sent : state_->sent) {
+    events.push_back({sent.room_id, sent.event_id, sent.transaction_id, json::parse(sent.content)});
+  }
+  return events;
+}
+
+std::size_t FakeHomeserver::sent_count() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->sent.size();
 }
 
 int FakeHomeserver::calls(Endpoint endpoint) const {

@@ -3,13 +3,18 @@
 //
 // It serves whoami, sync (long-polling up to `long_poll`), messages (dir=b), joined_rooms,
 // members, join, leave, send (deduplicated by access token and txnId as the spec requires: a
-// repeated txnId gets the first event id back and adds no event), createRoom and account data.
+// repeated txnId gets the first event id back and adds no event; a body that is not braced like
+// a JSON object gets 400 M_NOT_JSON), createRoom and account data.
 // Tests script it (invites, messages, members), inject failures (any status and body for the
 // next calls to an endpoint, a revoked token, answers held back past the client's timeout) and
 // inspect what the bot did. Rooms are event logs; /sync returns the entries after `since`
 // ("s<N>") -- with full_state=true also every joined room's current members as state -- and
 // at most the filter's room.timeline.limit (or the server's own cap) per room: the
 // latest ones, marked limited, with a prev_batch that GET /messages pages back from.
+//
+// It serves HTTP/1.1 (kept-alive connections, one request at a time on each) with a loop of its
+// own rather than adapters/http's Server: no per-request timers or coroutines, so that in
+// benchmarks most of its cost is the protocol's.
 //
 // Test support only. Every method is safe from any thread. The io_context must be running (a
 // tests::IoThread) for the server's lifetime; the destructor stops the server.
@@ -104,6 +109,7 @@ class FakeHomeserver {
     nlohmann::json content;
   };
   std::vector<SentEvent> sent() const;
+  std::size_t sent_count() const;  // sent().size(), without building the list
   int calls(Endpoint endpoint) const;
   std::vector<std::chrono::steady_clock::time_point> sync_times() const;
   std::set<std::string> joined() const;               // rooms the bot joined through /join
@@ -114,9 +120,9 @@ class FakeHomeserver {
 
  private:
   struct State;
+  class Listener;
   std::shared_ptr<State> state_;
-  std::unique_ptr<adapters::http::FunctionHandler> handler_;
-  std::unique_ptr<adapters::http::Server> server_;
+  std::shared_ptr<Listener> listener_;
   std::uint16_t port_ = 0;
 };
 
