@@ -12,6 +12,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cerrno>
+#include <charconv>
 #include <condition_variable>
 #include <csignal>
 #include <deque>
@@ -294,6 +295,9 @@ storage::Status Runtime::Impl::start() {
   store.scan(records::inbox, "", [&](std::string_view key, std::string_view document) {
     resumed.push_back({std::string(key),
                        records::incoming_from_json(json::parse(document, nullptr, false)), true});
+    std::uint64_t sequence = 0;
+    std::from_chars(key.data(), key.data() + key.size(), sequence);
+    counters.inbox = std::max(counters.inbox, sequence);
   });
   std::vector<adapters::OutboxMessage> pending;
   store.scan(records::outbox, "", [&](std::string_view key, std::string_view document) {
@@ -465,9 +469,10 @@ void Runtime::Impl::deliver(dialogs::Incoming incoming, std::function<void(bool)
               fmt::format(R"({{"at":{}}})", epoch_seconds(now)));
     forget_expired_locked(now, batch);
   }
+  // The inbox counter is not written here: start() takes it up from the keys still in the inbox,
+  // and inbox keys only need to be unique and ordered among the entries present.
   const auto inbox_key = records::sequence_key(++counters.inbox);
   batch.put(std::string(records::inbox), inbox_key, records::incoming_document(incoming));
-  put_counters_locked(batch);
   const dialogs::UserRef user = incoming.user;
   users[user].turns.push_back({inbox_key, std::move(incoming), false});
   ++turns_in_flight;

@@ -237,6 +237,24 @@ TEST_F(CoreTest, AnEventRecordedBeforeACrashRunsAfterReopen) {
   EXPECT_EQ(count(records::inbox), 0u);
 }
 
+TEST_F(CoreTest, NewEventsAfterARestartAreNumberedAfterTheOnesStillInTheInbox) {
+  close();
+  {
+    std::unique_ptr<storage::Store> store;
+    ASSERT_TRUE(storage::Store::open({.dir = dir_.path()}, &store).ok());
+    storage::Batch batch;
+    // Recording an event does not write the counters: only the inbox knows its number.
+    batch.put("inbox", records::sequence_key(5), records::incoming_document(message(anna, "")));
+    ASSERT_TRUE(store->commit(std::move(batch)).ok());
+  }
+  open();
+  ASSERT_TRUE(deliver(message("test:bo", "")));
+  EXPECT_FALSE(adapter_->delivered_to(anna).empty());
+  EXPECT_FALSE(adapter_->delivered_to("test:bo").empty());
+  EXPECT_EQ(count(records::inbox), 0u);
+  EXPECT_EQ(document(records::meta, records::counters_key).value("inbox", 0), 6);
+}
+
 TEST_F(CoreTest, ASendAnsweredWithRetryIsRepeatedUntilDeliveredAndKeepsTheOrder) {
   using Kind = adapters::SendResult::Kind;
   adapter_->script({{Kind::retry, 0ms, "503"}, {Kind::retry, 2ms, "ratelimited"}});
