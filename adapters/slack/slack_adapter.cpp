@@ -6,6 +6,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <deque>
 #include <mutex>
 #include <unordered_map>
 
@@ -109,18 +110,54 @@ struct SlackAdapter::Impl : std::enable_shared_from_this<SlackAdapter::Impl>, In
     return start - now;
   }
 
+  std::mutex posts_mutex;                           // guards the two below
+  std::size_t posts_in_flight = 0;                  // at most options.max_concurrent_posts
+  std::deque<std::function<void()>> posts_waiting;  // oldest first
+
+  // Runs `start` now, or once fewer than max_concurrent_posts posts are under way. `start` must
+  // lead to exactly one post_finished().
+  void start_post(std::function<void()> start) {
+    {
+      std::lock_guard lock(posts_mutex);
+      if (posts_in_flight >= std::max<std::size_t>(options.max_concurrent_posts, 1)) {
+        posts_waiting.push_back(std::move(start));
+        return;
+      }
+      ++posts_in_flight;
+    }
+    start();
+  }
+
+  void post_finished() {
+    std::function<void()> next;
+    {
+      std::lock_guard lock(posts_mutex);
+      if (posts_waiting.empty()) {
+        --posts_in_flight;
+        return;
+      }
+      next = std::move(posts_waiting.front());  // takes over the finished post's place
+      posts_waiting.pop_front();
+    }
+    asio::post(io, std::move(next));
+  }
+
   void post(const std::string& channel, const dialogs::Outgoing& message,
             std::function<void(SendResult)> done) {
-    auto go = [self = shared_from_this(), channel, message, done = std::move(done)] {
-      self->api.post_message(channel, message.text, message.choices,
-                             [done](ApiResult<PostedMessage> posted) {
-                               done(posted ? SendResult{} : classify(posted.error()));
-                             });
+    auto go = [self = shared_from_this(), channel, message, done = std::move(done)]() mutable {
+      self->start_post([self, channel = std::move(channel), message = std::move(message),
+                        done = std::move(done)] {
+        self->api.post_message(channel, message.text, message.choices,
+                               [self, done](ApiResult<PostedMessage> posted) {
+                                 self->post_finished();
+                                 done(posted ? SendResult{} : classify(posted.error()));
+                               });
+      });
     };
     const auto delay = reserve_slot(channel);
     if (delay <= std::chrono::steady_clock::duration::zero()) return go();
     auto timer = std::make_shared<asio::steady_timer>(io, delay);
-    timer->async_wait([timer, go = std::move(go)](boost::system::error_code) { go(); });
+    timer->async_wait([timer, go = std::move(go)](boost::system::error_code) mutable { go(); });
   }
 
   void remember_direct_channel(const std::string& user_id, const std::string& channel) {
