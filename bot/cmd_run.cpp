@@ -213,7 +213,8 @@ int run_run(const std::vector<std::string>& args) {
 
   std::unique_ptr<adapters::slack::SlackAdapter> slack;
   if (settings.slack.enabled) {
-    auto created = adapters::slack::SlackAdapter::create(platforms.io, slack_options(config));
+    auto created =
+        adapters::slack::SlackAdapter::create(platforms.io, slack_options(config), &network.io);
     if (!created) {
       std::cerr << "prik run: cannot set up Slack: " << created.error().to_string() << "\n";
       return exit_failure;

@@ -31,18 +31,24 @@ constexpr std::chrono::seconds kMaxChoiceMarkDelay{30};
 // user directory's facts and passes it on to the bot core's sink.
 struct SlackAdapter::Impl : std::enable_shared_from_this<SlackAdapter::Impl>, IncomingSink {
   Impl(asio::io_context& io_context, SlackAdapterOptions adapter_options,
-       std::unique_ptr<http::Client> http_client)
+       std::unique_ptr<http::Client> http_client, asio::io_context& lookup_io_context,
+       std::unique_ptr<http::Client> lookup_http_client)
       : io(io_context),
         options(std::move(adapter_options)),
         client(std::move(http_client)),
         api(*client, options.api),
+        lookup_client(std::move(lookup_http_client)),
+        lookup_api(lookup_client ? *lookup_client : *client, options.api),
         endpoint(options.signing_secret, options.body_limit, options.now),
-        users(io_context, api, options.users, [this] { return endpoint.identity(); }) {}
+        users(lookup_io_context, lookup_api, options.users,
+              [this] { return endpoint.identity(); }) {}
 
   asio::io_context& io;
   SlackAdapterOptions options;
   std::unique_ptr<http::Client> client;
   WebApi api;
+  std::unique_ptr<http::Client> lookup_client;  // null: look-ups share `client`
+  WebApi lookup_api;
   EventsEndpoint endpoint;
   UserDirectory users;
   std::unique_ptr<SocketModeClient> socket_mode;
@@ -174,10 +180,18 @@ struct SlackAdapter::Impl : std::enable_shared_from_this<SlackAdapter::Impl>, In
 };
 
 http::Result<std::unique_ptr<SlackAdapter>> SlackAdapter::create(asio::io_context& io,
-                                                                 SlackAdapterOptions options) {
+                                                                 SlackAdapterOptions options,
+                                                                 asio::io_context* lookup_io) {
   auto client = http::Client::create(io, options.client);
   if (!client) return client.error();
-  auto impl = std::make_shared<Impl>(io, std::move(options), std::move(*client));
+  std::unique_ptr<http::Client> lookup_client;
+  if (lookup_io && lookup_io != &io) {
+    auto created = http::Client::create(*lookup_io, options.client);
+    if (!created) return created.error();
+    lookup_client = std::move(*created);
+  }
+  auto impl = std::make_shared<Impl>(io, std::move(options), std::move(*client),
+                                     lookup_io ? *lookup_io : io, std::move(lookup_client));
   std::weak_ptr<Impl> weak = impl;
   auto click_recorded = [weak](ClickedMessage clicked) {
     if (auto self = weak.lock()) self->mark_choice(std::move(clicked));

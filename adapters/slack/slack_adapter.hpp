@@ -59,9 +59,13 @@ struct SlackAdapterOptions {
 
 class SlackAdapter : public Adapter {
  public:
-  // Fails when the HTTPS client cannot be set up (an unreadable CA file).
-  static http::Result<std::unique_ptr<SlackAdapter>> create(boost::asio::io_context& io,
-                                                            SlackAdapterOptions options);
+  // Fails when the HTTPS client cannot be set up (an unreadable CA file). The users.info look-ups
+  // that an event's acknowledgement may wait for run on `lookup_io` when given (the HTTP server's,
+  // say), with connections of their own, so that they never queue behind the replies being sent
+  // on `io`; both io_contexts must outlive the adapter.
+  static http::Result<std::unique_ptr<SlackAdapter>> create(
+      boost::asio::io_context& io, SlackAdapterOptions options,
+      boost::asio::io_context* lookup_io = nullptr);
   ~SlackAdapter() override;
 
   std::string platform() const override { return "slack"; }
