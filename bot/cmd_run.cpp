@@ -1,10 +1,20 @@
 // `prik run`: Prik on the chat platforms the configuration enables (Slack, Matrix), with one HTTP
 // server for health checks and Slack's Events API, until SIGINT or SIGTERM.
 #include <malloc.h>
+#include <sched.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <cerrno>
+#include <condition_variable>
+#include <csignal>
+#include <cstdint>
 #include <future>
 #include <iostream>
 #include <memory>
@@ -36,10 +46,57 @@ constexpr std::chrono::seconds http_grace{5};
 constexpr std::chrono::seconds outbox_grace{10};
 constexpr std::chrono::seconds slack_min_interval{1};
 
-// An io_context run by one thread from construction until stop().
+// Sending replies and syncing with Matrix may wait; acknowledging Slack's events should not.
+constexpr int platforms_niceness = 10;
+// The HTTP server's time slice (Linux's default is a few ms): short, so that a request arriving
+// while other processes hold the CPU is read and answered without waiting out their slice.
+constexpr std::chrono::microseconds http_time_slice{200};
+
+// Linux applies a niceness to one thread. Failing to lower a priority is harmless.
+void lower_this_thread_priority(int niceness) {
+  if (niceness <= 0) return;
+  const auto thread = static_cast<id_t>(::gettid());
+  errno = 0;
+  const int current = ::getpriority(PRIO_PROCESS, thread);
+  if (errno != 0) return;
+  if (::setpriority(PRIO_PROCESS, thread, std::min(current + niceness, 19)) != 0) {
+    spdlog::debug("could not lower a thread's priority");
+  }
+}
+
+// Asks the scheduler for short time slices for this thread: woken by a request, it then runs at
+// once instead of after the slice of whatever else holds the CPU (Linux 6.12 and later; ignored
+// before). Failing is harmless.
+void request_short_slices(std::chrono::microseconds slice) {
+  struct {  // the kernel's struct sched_attr, first version
+    std::uint32_t size;
+    std::uint32_t sched_policy;
+    std::uint64_t sched_flags;
+    std::int32_t sched_nice;
+    std::uint32_t sched_priority;
+    std::uint64_t sched_runtime;
+    std::uint64_t sched_deadline;
+    std::uint64_t sched_period;
+  } attributes{};
+  attributes.size = sizeof(attributes);
+  attributes.sched_policy = SCHED_OTHER;
+  attributes.sched_nice = ::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()));
+  attributes.sched_runtime = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(slice).count());
+  if (::syscall(SYS_sched_setattr, 0, &attributes, 0) != 0) {
+    spdlog::debug("could not ask for short time slices");
+  }
+}
+
+// An io_context run by one thread from construction until stop(), `niceness` below the process.
 class NetworkThread {
  public:
-  NetworkThread() : work_(io.get_executor()), thread_([this] { run(); }) {}
+  explicit NetworkThread(int niceness = 0, std::chrono::microseconds slice = {})
+      : work_(io.get_executor()), thread_([this, niceness, slice] {
+          lower_this_thread_priority(niceness);
+          if (slice.count() > 0) request_short_slices(slice);
+          run();
+        }) {}
   ~NetworkThread() { stop(); }
   NetworkThread(const NetworkThread&) = delete;
   NetworkThread& operator=(const NetworkThread&) = delete;
@@ -69,20 +126,30 @@ class NetworkThread {
   std::thread thread_;
 };
 
-// Why the Matrix adapter stopped by itself (a rejected token), once it has.
-class StopReason {
+// The main thread's wait for a stop: SIGINT or SIGTERM, or the Matrix adapter stopping by itself
+// (a rejected token, kept as the reason). Waiting here rather than on the bot core means the main
+// thread sleeps until then instead of waking for every turn the core commits.
+class StopRequest {
  public:
-  void set(std::string reason) {
+  void request(std::optional<std::string> reason = std::nullopt) {
     std::lock_guard lock(mutex_);
-    reason_ = std::move(reason);
+    requested_ = true;
+    if (reason && !reason_) reason_ = std::move(reason);
+    requested_changed_.notify_all();
   }
-  std::optional<std::string> get() const {
+  void wait() {
+    std::unique_lock lock(mutex_);
+    requested_changed_.wait(lock, [this] { return requested_; });
+  }
+  std::optional<std::string> reason() const {
     std::lock_guard lock(mutex_);
     return reason_;
   }
 
  private:
   mutable std::mutex mutex_;
+  std::condition_variable requested_changed_;
+  bool requested_ = false;
   std::optional<std::string> reason_;
 };
 
@@ -147,9 +214,9 @@ int run_run(const std::vector<std::string>& args) {
   ::mallopt(M_MMAP_THRESHOLD, 4 << 20);
   // Declared before the store so that they outlive the store's last commit callbacks. The HTTP
   // server has a thread of its own, so acknowledging Slack's events never waits behind the
-  // platform clients' work (sending replies, Matrix syncs).
-  NetworkThread network;
-  NetworkThread platforms;
+  // platform clients' work (sending replies, Matrix syncs), which also yields the CPU to it.
+  NetworkThread network(0, http_time_slice);
+  NetworkThread platforms(platforms_niceness);
   const auto loaded = load_configuration("run", values);
   if (!loaded) return exit_failure;
   const auto& config = *loaded;
@@ -171,11 +238,14 @@ int run_run(const std::vector<std::string>& args) {
   const auto store = open_data_dir("run", settings.store);
   if (!store) return exit_failure;
   const dialogs::Matcher matcher(config.catalog);
-  Runtime runtime(*store, config.catalog, config.texts, matcher, runtime_options(settings));
+  auto core_options = runtime_options(settings);
+  core_options.stop_on_signals = false;  // the StopRequest below handles them
+  Runtime runtime(*store, config.catalog, config.texts, matcher, std::move(core_options));
 
   std::unique_ptr<adapters::slack::SlackAdapter> slack;
   if (settings.slack.enabled) {
-    auto created = adapters::slack::SlackAdapter::create(platforms.io, slack_options(config));
+    auto created =
+        adapters::slack::SlackAdapter::create(platforms.io, slack_options(config), &network.io);
     if (!created) {
       std::cerr << "prik run: cannot set up Slack: " << created.error().to_string() << "\n";
       return exit_failure;
@@ -189,7 +259,7 @@ int run_run(const std::vector<std::string>& args) {
   }
 
   StoreSyncTokens sync_tokens(*store);
-  StopReason matrix_stopped;
+  StopRequest stop_request;
   std::unique_ptr<adapters::matrix::MatrixAdapter> matrix;
   if (settings.matrix.enabled) {
     adapters::matrix::MatrixOptions matrix_options{
@@ -198,11 +268,7 @@ int run_run(const std::vector<std::string>& args) {
         .access_token = config.secrets.matrix_access_token,
         .allowed_servers = settings.matrix.allowed_servers,
         .http = {.ca_file = settings.matrix.ca_file},
-        .on_stopped =
-            [&matrix_stopped, &runtime](const std::string& reason) {
-              matrix_stopped.set(reason);
-              runtime.request_stop();
-            },
+        .on_stopped = [&stop_request](const std::string& reason) { stop_request.request(reason); },
     };
     auto created = adapters::matrix::MatrixAdapter::create(platforms.io, std::move(matrix_options),
                                                            sync_tokens);
@@ -242,14 +308,20 @@ int run_run(const std::vector<std::string>& args) {
   // Loading the configuration and the store leaves freed memory spread over the heap; hand it
   // back so that an idle Prik stays small.
   ::malloc_trim(0);
-  runtime.wait_for_stop_request();
+  asio::signal_set signals(network.io, SIGINT, SIGTERM);
+  signals.async_wait([&stop_request](const boost::system::error_code& error, int signal) {
+    if (error) return;  // cancelled at the end
+    spdlog::info("signal {} received, stopping", signal);
+    stop_request.request();
+  });
+  stop_request.wait();
   spdlog::info("stopping");
   stop_server(server);
   runtime.stop(outbox_grace);
   platforms.stop();
   network.stop();
 
-  if (const auto reason = matrix_stopped.get()) {
+  if (const auto reason = stop_request.reason()) {
     std::cerr << "prik run: Matrix stopped: " << *reason << "\n";
     return exit_failure;
   }

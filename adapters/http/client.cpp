@@ -136,7 +136,29 @@ beast::tcp_stream& ClientConnection::lowest() {
 }
 
 Client::Impl::Impl(asio::io_context& io_context, ClientOptions client_options)
-    : io(io_context), options(std::move(client_options)), tls(asio::ssl::context::tls_client) {}
+    : io(io_context), options(std::move(client_options)) {}
+
+Result<asio::ssl::context*> Client::Impl::tls_context() {
+  std::lock_guard lock(tls_mutex);
+  if (tls) return &*tls;
+  const std::string where = "TLS setup";
+  asio::ssl::context context(asio::ssl::context::tls_client);
+  boost::system::error_code ec;
+  context.set_verify_mode(asio::ssl::verify_peer, ec);
+  SSL_CTX_set_min_proto_version(context.native_handle(), TLS1_2_VERSION);
+  if (options.use_system_ca_store) {
+    if (context.set_default_verify_paths(ec); ec) {
+      return Error{Error::Kind::tls, where, "cannot load the system CA store: " + ec.message()};
+    }
+  }
+  if (!options.ca_file.empty()) {
+    if (context.load_verify_file(options.ca_file.string(), ec); ec) {
+      return Error{Error::Kind::tls, where,
+                   "cannot load CA file " + options.ca_file.string() + ": " + ec.message()};
+    }
+  }
+  return &tls.emplace(std::move(context));
+}
 
 asio::awaitable<Result<std::unique_ptr<ClientConnection>>> Client::Impl::connect(
     const Target& target, Clock::time_point deadline) {
@@ -167,7 +189,9 @@ asio::awaitable<Result<std::unique_ptr<ClientConnection>>> Client::Impl::connect
     connection->plain.emplace(std::move(stream));
     co_return connection;
   }
-  auto& secure = connection->secure.emplace(std::move(stream), tls);
+  const auto tls = tls_context();
+  if (!tls) co_return tls.error();
+  auto& secure = connection->secure.emplace(std::move(stream), **tls);
   SSL* ssl = secure.native_handle();
   if (is_ip_literal(target.host)) {
     X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), target.host.c_str());
@@ -251,20 +275,8 @@ asio::awaitable<Result<ClientResponse>> Client::Impl::run(
 
 Result<std::unique_ptr<Client>> Client::create(asio::io_context& io, ClientOptions options) {
   auto impl = std::make_shared<Impl>(io, std::move(options));
-  const std::string where = "TLS setup";
-  boost::system::error_code ec;
-  impl->tls.set_verify_mode(asio::ssl::verify_peer, ec);
-  SSL_CTX_set_min_proto_version(impl->tls.native_handle(), TLS1_2_VERSION);
-  if (impl->options.use_system_ca_store) {
-    if (impl->tls.set_default_verify_paths(ec); ec) {
-      return Error{Error::Kind::tls, where, "cannot load the system CA store: " + ec.message()};
-    }
-  }
   if (!impl->options.ca_file.empty()) {
-    if (impl->tls.load_verify_file(impl->options.ca_file.string(), ec); ec) {
-      return Error{Error::Kind::tls, where,
-                   "cannot load CA file " + impl->options.ca_file.string() + ": " + ec.message()};
-    }
+    if (const auto tls = impl->tls_context(); !tls) return tls.error();
   }
   return std::unique_ptr<Client>(new Client(std::move(impl)));
 }

@@ -51,8 +51,14 @@ struct Client::Impl : std::enable_shared_from_this<Client::Impl> {
 
   boost::asio::io_context& io;
   ClientOptions options;
-  boost::asio::ssl::context tls;
   std::atomic<std::size_t> opened{0};
+
+  // The TLS settings, made by the first https (or wss) connection -- or by create() when a CA file
+  // is given, so that a bad one fails at once: a client that only ever speaks plain HTTP never
+  // initialises OpenSSL's algorithms nor parses the CA store (a few MB of memory).
+  Result<boost::asio::ssl::context*> tls_context();
+  std::mutex tls_mutex;  // guards tls
+  std::optional<boost::asio::ssl::context> tls;
 
   std::mutex mutex;  // guards idle
   std::multimap<std::string, std::unique_ptr<ClientConnection>> idle;

@@ -6,6 +6,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <deque>
 #include <mutex>
 #include <unordered_map>
 
@@ -30,18 +31,24 @@ constexpr std::chrono::seconds kMaxChoiceMarkDelay{30};
 // user directory's facts and passes it on to the bot core's sink.
 struct SlackAdapter::Impl : std::enable_shared_from_this<SlackAdapter::Impl>, IncomingSink {
   Impl(asio::io_context& io_context, SlackAdapterOptions adapter_options,
-       std::unique_ptr<http::Client> http_client)
+       std::unique_ptr<http::Client> http_client, asio::io_context& lookup_io_context,
+       std::unique_ptr<http::Client> lookup_http_client)
       : io(io_context),
         options(std::move(adapter_options)),
         client(std::move(http_client)),
         api(*client, options.api),
+        lookup_client(std::move(lookup_http_client)),
+        lookup_api(lookup_client ? *lookup_client : *client, options.api),
         endpoint(options.signing_secret, options.body_limit, options.now),
-        users(io_context, api, options.users, [this] { return endpoint.identity(); }) {}
+        users(lookup_io_context, lookup_api, options.users,
+              [this] { return endpoint.identity(); }) {}
 
   asio::io_context& io;
   SlackAdapterOptions options;
   std::unique_ptr<http::Client> client;
   WebApi api;
+  std::unique_ptr<http::Client> lookup_client;  // null: look-ups share `client`
+  WebApi lookup_api;
   EventsEndpoint endpoint;
   UserDirectory users;
   std::unique_ptr<SocketModeClient> socket_mode;
@@ -109,18 +116,54 @@ struct SlackAdapter::Impl : std::enable_shared_from_this<SlackAdapter::Impl>, In
     return start - now;
   }
 
+  std::mutex posts_mutex;                           // guards the two below
+  std::size_t posts_in_flight = 0;                  // at most options.max_concurrent_posts
+  std::deque<std::function<void()>> posts_waiting;  // oldest first
+
+  // Runs `start` now, or once fewer than max_concurrent_posts posts are under way. `start` must
+  // lead to exactly one post_finished().
+  void start_post(std::function<void()> start) {
+    {
+      std::lock_guard lock(posts_mutex);
+      if (posts_in_flight >= std::max<std::size_t>(options.max_concurrent_posts, 1)) {
+        posts_waiting.push_back(std::move(start));
+        return;
+      }
+      ++posts_in_flight;
+    }
+    start();
+  }
+
+  void post_finished() {
+    std::function<void()> next;
+    {
+      std::lock_guard lock(posts_mutex);
+      if (posts_waiting.empty()) {
+        --posts_in_flight;
+        return;
+      }
+      next = std::move(posts_waiting.front());  // takes over the finished post's place
+      posts_waiting.pop_front();
+    }
+    asio::post(io, std::move(next));
+  }
+
   void post(const std::string& channel, const dialogs::Outgoing& message,
             std::function<void(SendResult)> done) {
-    auto go = [self = shared_from_this(), channel, message, done = std::move(done)] {
-      self->api.post_message(channel, message.text, message.choices,
-                             [done](ApiResult<PostedMessage> posted) {
-                               done(posted ? SendResult{} : classify(posted.error()));
-                             });
+    auto go = [self = shared_from_this(), channel, message, done = std::move(done)]() mutable {
+      self->start_post([self, channel = std::move(channel), message = std::move(message),
+                        done = std::move(done)] {
+        self->api.post_message(channel, message.text, message.choices,
+                               [self, done](ApiResult<PostedMessage> posted) {
+                                 self->post_finished();
+                                 done(posted ? SendResult{} : classify(posted.error()));
+                               });
+      });
     };
     const auto delay = reserve_slot(channel);
     if (delay <= std::chrono::steady_clock::duration::zero()) return go();
     auto timer = std::make_shared<asio::steady_timer>(io, delay);
-    timer->async_wait([timer, go = std::move(go)](boost::system::error_code) { go(); });
+    timer->async_wait([timer, go = std::move(go)](boost::system::error_code) mutable { go(); });
   }
 
   void remember_direct_channel(const std::string& user_id, const std::string& channel) {
@@ -137,10 +180,18 @@ struct SlackAdapter::Impl : std::enable_shared_from_this<SlackAdapter::Impl>, In
 };
 
 http::Result<std::unique_ptr<SlackAdapter>> SlackAdapter::create(asio::io_context& io,
-                                                                 SlackAdapterOptions options) {
+                                                                 SlackAdapterOptions options,
+                                                                 asio::io_context* lookup_io) {
   auto client = http::Client::create(io, options.client);
   if (!client) return client.error();
-  auto impl = std::make_shared<Impl>(io, std::move(options), std::move(*client));
+  std::unique_ptr<http::Client> lookup_client;
+  if (lookup_io && lookup_io != &io) {
+    auto created = http::Client::create(*lookup_io, options.client);
+    if (!created) return created.error();
+    lookup_client = std::move(*created);
+  }
+  auto impl = std::make_shared<Impl>(io, std::move(options), std::move(*client),
+                                     lookup_io ? *lookup_io : io, std::move(lookup_client));
   std::weak_ptr<Impl> weak = impl;
   auto click_recorded = [weak](ClickedMessage clicked) {
     if (auto self = weak.lock()) self->mark_choice(std::move(clicked));

@@ -4,7 +4,8 @@
 // server; Slack's Request URL and the interactivity and /prik URLs all point there) or Socket
 // Mode (start() opens the WebSocket; no public endpoint needed). Outbound, send() posts with
 // chat.postMessage -- opening the person's DM first when the message names no conversation
-// (remembered per user) -- paced to one message per second per channel, and reports delivered /
+// (remembered per user) -- paced to one message per second per channel, at most
+// `max_concurrent_posts` at a time, and reports delivered /
 // retry (with Retry-After) / permanent_failure for the outbox. start() also runs auth.test, so
 // the bot knows (and ignores) its own messages; a refused token is logged as an error.
 //
@@ -46,6 +47,10 @@ struct SlackAdapterOptions {
   http::ClientOptions client;  // CA file, timeouts
   std::size_t body_limit = 1 << 20;
   std::chrono::milliseconds per_channel_interval{1'000};  // Slack allows about 1 message/s
+  // Messages posted at once; more wait their turn. A burst of replies (turns committed together,
+  // many channels' pacing slots falling due together) then reuses the kept-alive connections
+  // instead of opening one connection per message. Keep it within client.max_idle_per_host.
+  std::size_t max_concurrent_posts = 16;
   SocketModeOptions socket_mode;
   UserDirectoryOptions users;
   int choice_mark_attempts = 3;  // chat.update tries for marking a clicked choice
@@ -54,9 +59,13 @@ struct SlackAdapterOptions {
 
 class SlackAdapter : public Adapter {
  public:
-  // Fails when the HTTPS client cannot be set up (an unreadable CA file).
-  static http::Result<std::unique_ptr<SlackAdapter>> create(boost::asio::io_context& io,
-                                                            SlackAdapterOptions options);
+  // Fails when the HTTPS client cannot be set up (an unreadable CA file). The users.info look-ups
+  // that an event's acknowledgement may wait for run on `lookup_io` when given (the HTTP server's,
+  // say), with connections of their own, so that they never queue behind the replies being sent
+  // on `io`; both io_contexts must outlive the adapter.
+  static http::Result<std::unique_ptr<SlackAdapter>> create(
+      boost::asio::io_context& io, SlackAdapterOptions options,
+      boost::asio::io_context* lookup_io = nullptr);
   ~SlackAdapter() override;
 
   std::string platform() const override { return "slack"; }
