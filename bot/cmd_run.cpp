@@ -11,7 +11,6 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <cerrno>
 #include <condition_variable>
 #include <csignal>
 #include <cstdint>
@@ -30,6 +29,7 @@
 #include "bot/launch.hpp"
 #include "bot/platforms.hpp"
 #include "bot/runtime.hpp"
+#include "bot/thread_priority.hpp"
 #include "dialogs/matching.hpp"
 
 namespace po = boost::program_options;
@@ -51,18 +51,6 @@ constexpr int platforms_niceness = 10;
 // The HTTP server's time slice (Linux's default is a few ms): short, so that a request arriving
 // while other processes hold the CPU is read and answered without waiting out their slice.
 constexpr std::chrono::microseconds http_time_slice{200};
-
-// Linux applies a niceness to one thread. Failing to lower a priority is harmless.
-void lower_this_thread_priority(int niceness) {
-  if (niceness <= 0) return;
-  const auto thread = static_cast<id_t>(::gettid());
-  errno = 0;
-  const int current = ::getpriority(PRIO_PROCESS, thread);
-  if (errno != 0) return;
-  if (::setpriority(PRIO_PROCESS, thread, std::min(current + niceness, 19)) != 0) {
-    spdlog::debug("could not lower a thread's priority");
-  }
-}
 
 // Asks the scheduler for short time slices for this thread: woken by a request, it then runs at
 // once instead of after the slice of whatever else holds the CPU (Linux 6.12 and later; ignored

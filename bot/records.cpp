@@ -6,11 +6,15 @@
 #include <array>
 #include <iterator>
 
+#include "adapters/http/json.hpp"
+
 namespace prik::bot::records {
 
 using nlohmann::json;
 
 namespace {
+
+using adapters::http::append_json_string;
 
 std::string string_field(const json& document, const char* name) {
   const auto found = document.find(name);
@@ -20,45 +24,6 @@ std::string string_field(const json& document, const char* name) {
 std::uint64_t counter_field(const json& document, const char* name) {
   const auto found = document.find(name);
   return found != document.end() && found->is_number_unsigned() ? found->get<std::uint64_t>() : 0;
-}
-
-// Appends text as a JSON string, escaped the way nlohmann::json::dump() escapes it.
-void append_json_string(std::string& out, std::string_view text) {
-  out += '"';
-  std::size_t plain = 0;  // start of the run of characters that need no escape
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(text, plain, i - plain);
-    plain = i + 1;
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        fmt::format_to(std::back_inserter(out), "\\u{:04x}", c);
-    }
-  }
-  out.append(text, plain, text.size() - plain);
-  out += '"';
 }
 
 void append_json_field(std::string& out, std::string_view name, std::string_view value) {

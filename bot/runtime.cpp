@@ -2,8 +2,6 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
-#include <sys/resource.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <boost/asio/executor_work_guard.hpp>
@@ -11,7 +9,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <cerrno>
 #include <charconv>
 #include <condition_variable>
 #include <csignal>
@@ -29,6 +26,7 @@
 #include "bot/forget.hpp"
 #include "bot/records.hpp"
 #include "bot/store_index.hpp"
+#include "bot/thread_priority.hpp"
 #include "dialogs/coordinators.hpp"
 #include "dialogs/engine.hpp"
 #include "storage/store.hpp"
@@ -51,18 +49,6 @@ std::string lane_of(const dialogs::Outgoing& message) {
 constexpr std::uint64_t lane_sweep_interval = 1024;
 // Expired event ids forgotten per recorded event, so that pruning never makes one commit large.
 constexpr int expired_events_per_batch = 16;
-
-// Linux applies a niceness to one thread. Failing to lower a priority is harmless.
-void lower_this_thread_priority(int niceness) {
-  if (niceness <= 0) return;
-  const auto thread = static_cast<id_t>(::gettid());
-  errno = 0;
-  const int current = ::getpriority(PRIO_PROCESS, thread);
-  if (errno != 0) return;
-  if (::setpriority(PRIO_PROCESS, thread, std::min(current + niceness, 19)) != 0) {
-    spdlog::debug("bot core: could not lower a thread's priority");
-  }
-}
 
 std::int64_t epoch_seconds(SystemTime time) {
   return std::chrono::duration_cast<std::chrono::seconds>(time.time_since_epoch()).count();

@@ -22,18 +22,6 @@ const std::string kToken = "syt_run_test_token";
 const std::string kAnna = "@anna:fake.example";
 const std::string kRoom = "!anna:fake.example";
 
-// The number of the choice whose label starts with `label` in a notice's "1. label" lines.
-std::optional<std::string> number_of(const std::string& body, const std::string& label) {
-  std::istringstream lines(body);
-  std::string line;
-  while (std::getline(lines, line)) {
-    const auto dot = line.find(". ");
-    if (dot == std::string::npos || dot == 0 || dot > 3) continue;
-    if (line.compare(dot + 2, label.size(), label) == 0) return line.substr(0, dot);
-  }
-  return std::nullopt;
-}
-
 // How many of the sent notices contain `text`.
 std::size_t count_containing(const std::vector<FakeHomeserver::SentEvent>& sent,
                              const std::string& text) {

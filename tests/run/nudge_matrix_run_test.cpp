@@ -85,16 +85,9 @@ class NudgeMatrixRunTest : public ::testing::Test {
     return count;
   }
 
-  // The number of the choice labelled `label` in a message's "1. label" lines.
-  static std::string number_of(const std::string& body, const std::string& label) {
-    std::istringstream lines(body);
-    std::string line;
-    while (std::getline(lines, line)) {
-      const auto dot = line.find(". ");
-      if (dot == std::string::npos || dot == 0 || dot > 3) continue;
-      if (line.compare(dot + 2, label.size(), label) == 0) return line.substr(0, dot);
-    }
-    return "?";
+  // The number of the choice labelled `label`, "?" when the message has none.
+  static std::string choice(const std::string& body, const std::string& label) {
+    return number_of(body, label).value_or("?");
   }
 
   // The DM room Prik created with `user`; empty when it created none.
@@ -119,7 +112,7 @@ class NudgeMatrixRunTest : public ::testing::Test {
     fake_.post_text(kNudgerRoom, kNudger, "prik " + kFriend + " kampagnekoordinator");
     const std::string confirm = next_in(kNudgerRoom, danish("nudge.confirm"));
     ASSERT_FALSE(confirm.empty()) << prik_->log();
-    fake_.post_text(kNudgerRoom, kNudger, number_of(confirm, danish("choice.nudge.send.named")));
+    fake_.post_text(kNudgerRoom, kNudger, choice(confirm, danish("choice.nudge.send.named")));
     ASSERT_FALSE(next_in(kNudgerRoom, danish("nudge.sent")).empty()) << prik_->log();
 
     // Prik creates a DM with the friend and sends the nudge there.
@@ -130,8 +123,8 @@ class NudgeMatrixRunTest : public ::testing::Test {
     EXPECT_EQ(request.value("is_direct", false), true) << request.dump();
     const std::string nudge = next_in(friend_room_, "Anna tænkte på dig");
     ASSERT_FALSE(nudge.empty()) << prik_->log();
-    EXPECT_NE(number_of(nudge, danish("choice.nudge.more")), "?") << nudge;
-    EXPECT_NE(number_of(nudge, danish("choice.nudge.never")), "?") << nudge;
+    EXPECT_NE(choice(nudge, danish("choice.nudge.more")), "?") << nudge;
+    EXPECT_NE(choice(nudge, danish("choice.nudge.never")), "?") << nudge;
 
     // The friend joins and types "fortæl mere": the nudger hears only that, the friend sees the
     // role.
@@ -143,13 +136,13 @@ class NudgeMatrixRunTest : public ::testing::Test {
     ASSERT_FALSE(details.empty()) << prik_->log();
 
     // The friend applies.
-    fake_.post_text(friend_room_, kFriend, number_of(details, danish("choice.apply.alone")));
+    fake_.post_text(friend_room_, kFriend, choice(details, danish("choice.apply.alone")));
     ASSERT_FALSE(next_in(friend_room_, danish("apply.words")).empty()) << prik_->log();
     fake_.post_text(friend_room_, kFriend,
                     "Jeg elsker at planlægge og få folk til at spille sammen.");
     const std::string summary = next_in(friend_room_, danish("choice.confirm.yes"));
     ASSERT_FALSE(summary.empty()) << prik_->log();
-    fake_.post_text(friend_room_, kFriend, number_of(summary, danish("choice.confirm.yes")));
+    fake_.post_text(friend_room_, kFriend, choice(summary, danish("choice.confirm.yes")));
 
     // The lead's room gets the notice, with the friend's words and how to approve it.
     const std::string notice = next_in(kCoordinatorRoom, danish("coord.notice.submitted"));
@@ -210,12 +203,12 @@ TEST_F(NudgeMatrixRunTest, AMatrixToLinkNamesTheFriend) {
                     {"formatted_body", "prik <a href=\"" + link + "\">Bo</a>"}});
   // Asked for a role (unless "Bo" read as one), the volunteer leaves it to the friend.
   std::string confirm = next_in(kNudgerRoom, danish("choice.nudge.cancel"));
-  if (number_of(confirm, danish("choice.nudge.general")) != "?") {
-    fake_.post_text(kNudgerRoom, kNudger, number_of(confirm, danish("choice.nudge.general")));
+  if (choice(confirm, danish("choice.nudge.general")) != "?") {
+    fake_.post_text(kNudgerRoom, kNudger, choice(confirm, danish("choice.nudge.general")));
     confirm = next_in(kNudgerRoom, danish("choice.nudge.send.anonymous"));
   }
   ASSERT_FALSE(confirm.empty()) << prik->log();
-  fake_.post_text(kNudgerRoom, kNudger, number_of(confirm, danish("choice.nudge.send.anonymous")));
+  fake_.post_text(kNudgerRoom, kNudger, choice(confirm, danish("choice.nudge.send.anonymous")));
   ASSERT_TRUE(eventually([&] { return !created_room_with(kFriend).empty(); }, 20s)) << prik->log();
   const std::string nudge = next_in(created_room_with(kFriend), "En, der kender dig");
   ASSERT_FALSE(nudge.empty()) << prik->log();

@@ -83,6 +83,18 @@ inline std::string danish(const std::string& key) {
   return text.substr(0, text.find('{'));
 }
 
+// The number of the choice whose label starts with `label` in a message's "1. label" lines.
+inline std::optional<std::string> number_of(const std::string& body, const std::string& label) {
+  std::istringstream lines(body);
+  std::string line;
+  while (std::getline(lines, line)) {
+    const auto dot = line.find(". ");
+    if (dot == std::string::npos || dot == 0 || dot > 3) continue;
+    if (line.compare(dot + 2, label.size(), label) == 0) return line.substr(0, dot);
+  }
+  return std::nullopt;
+}
+
 inline std::filesystem::path write_config(const std::filesystem::path& dir,
                                           const nlohmann::json& config) {
   const auto path = dir / "prik.json";
