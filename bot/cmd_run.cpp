@@ -1,6 +1,5 @@
 // `prik run`: Prik on the chat platforms the configuration enables (Slack, Matrix), with one HTTP
 // server for health checks and Slack's Events API, until SIGINT or SIGTERM.
-#include <malloc.h>
 #include <sched.h>
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
@@ -26,6 +25,7 @@
 #include "adapters/slack/slack_adapter.hpp"
 #include "bot/cli.hpp"
 #include "bot/commands.hpp"
+#include "bot/heap.hpp"
 #include "bot/launch.hpp"
 #include "bot/platforms.hpp"
 #include "bot/runtime.hpp"
@@ -195,11 +195,6 @@ int run_run(const std::vector<std::string>& args) {
   if (const auto exit_code = parse_command_line(args, run_usage, options, values)) {
     return *exit_code;
   }
-  // glibc's default gives freed memory back to the system as soon as 128 KiB are free at the top
-  // of a heap, and takes it again moments later: under load that churn (madvise, TLB flushes, page
-  // faults) cost a fifth of the CPU. Trim only past 16 MiB; mmap only allocations past 4 MiB.
-  ::mallopt(M_TRIM_THRESHOLD, 16 << 20);
-  ::mallopt(M_MMAP_THRESHOLD, 4 << 20);
   // Declared before the store so that they outlive the store's last commit callbacks. The HTTP
   // server has a thread of its own, so acknowledging Slack's events never waits behind the
   // platform clients' work (sending replies, Matrix syncs), which also yields the CPU to it.
@@ -295,7 +290,7 @@ int run_run(const std::vector<std::string>& args) {
   }
   // Loading the configuration and the store leaves freed memory spread over the heap; hand it
   // back so that an idle Prik stays small.
-  ::malloc_trim(0);
+  release_free_memory();
   asio::signal_set signals(network.io, SIGINT, SIGTERM);
   signals.async_wait([&stop_request](const boost::system::error_code& error, int signal) {
     if (error) return;  // cancelled at the end

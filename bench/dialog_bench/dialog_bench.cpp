@@ -6,7 +6,6 @@
 // waiting at every moment. Each event carries an id, as Slack's and Matrix's do, so the dedupe
 // record is part of the cost. A turn counts once its batch is durable and its replies delivered.
 // The CPU time per turn is printed too: on a shared machine it is steadier than the rate.
-#include <malloc.h>
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -21,6 +20,7 @@
 #include <vector>
 
 #include "bot/config.hpp"
+#include "bot/heap.hpp"
 #include "bot/runtime.hpp"
 #include "dialogs/matching.hpp"
 #include "storage/store.hpp"
@@ -100,9 +100,6 @@ int main(int argc, char** argv) {
     std::cout << options;
     return 0;
   }
-  // The heap settings of `prik run` (bot/cmd_run.cpp).
-  ::mallopt(M_TRIM_THRESHOLD, 16 << 20);
-  ::mallopt(M_MMAP_THRESHOLD, 4 << 20);
   const int conversations = values["conversations"].as<int>();
   const int turns = values["turns"].as<int>();
   const bool event_ids = values["event-ids"].as<bool>();
@@ -174,7 +171,8 @@ int main(int argc, char** argv) {
     }
     const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - started;
     const auto cpu_used = cpu_time() - cpu_started;
-    ::malloc_trim(0);  // return what the queued events used, so the delta is what stays
+    // Return what the queued events used, so that the difference is what stays.
+    prik::bot::release_free_memory();
     const auto memory_after = resident_bytes();
     const auto stats = runtime.stats();
     const auto store_stats = store->stats();
