@@ -33,7 +33,7 @@ constexpr int kGapPageSize = 100;
 constexpr int kMaxGapPages = 1'000;
 // Sends under way at once; more wait in line. Keeps the connections to the homeserver few and
 // kept alive (a burst of replies to many rooms would otherwise open a connection per reply).
-constexpr std::size_t kMaxSendsInFlight = 8;
+constexpr std::size_t kMaxSendsInFlight = 16;
 
 std::string dump(const json& value) {
   return value.dump(-1, ' ', false, json::error_handler_t::replace);
