@@ -14,6 +14,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/url/parse.hpp>
+#include <cstdlib>
+#include <filesystem>
 
 #include "adapters/http/client_impl.hpp"
 
@@ -41,6 +43,21 @@ std::string tls_failure(beast::ssl_stream<beast::tcp_stream>& stream,
     return std::string("certificate rejected: ") + X509_verify_cert_error_string(verify);
   }
   return ec.message();
+}
+
+// Trusts the system's CAs. Where the system keeps them as a hashed directory (Debian's
+// /etc/ssl/certs, or SSL_CERT_DIR), each is read when a chain first needs it: OpenSSL's default
+// paths also parse the whole bundle file, about 1.4 MB that would stay for the life of the
+// process. With SSL_CERT_FILE set, or no such directory, the default paths are used.
+bool load_system_cas(SSL_CTX* context) {
+  const char* dir_from_env = std::getenv(X509_get_default_cert_dir_env());
+  const char* dir = dir_from_env ? dir_from_env : X509_get_default_cert_dir();
+  std::error_code ec;
+  if (std::getenv(X509_get_default_cert_file_env()) != nullptr ||
+      (!dir_from_env && !std::filesystem::is_directory(dir, ec))) {
+    return SSL_CTX_set_default_verify_paths(context) == 1;
+  }
+  return SSL_CTX_load_verify_dir(context, dir) == 1;
 }
 
 bool is_ip_literal(const std::string& host) {
@@ -146,10 +163,8 @@ Result<asio::ssl::context*> Client::Impl::tls_context() {
   boost::system::error_code ec;
   context.set_verify_mode(asio::ssl::verify_peer, ec);
   SSL_CTX_set_min_proto_version(context.native_handle(), TLS1_2_VERSION);
-  if (options.use_system_ca_store) {
-    if (context.set_default_verify_paths(ec); ec) {
-      return Error{Error::Kind::tls, where, "cannot load the system CA store: " + ec.message()};
-    }
+  if (options.use_system_ca_store && !load_system_cas(context.native_handle())) {
+    return Error{Error::Kind::tls, where, "cannot load the system CA store"};
   }
   if (!options.ca_file.empty()) {
     if (context.load_verify_file(options.ca_file.string(), ec); ec) {

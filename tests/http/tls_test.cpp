@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <future>
+#include <optional>
 #include <random>
 #include <string>
 #include <thread>
@@ -40,6 +41,15 @@ class Certificates {
   ~Certificates() { fs::remove_all(dir_); }
 
   fs::path path(const std::string& name) const { return dir_ / name; }
+
+  // A directory laid out like the system's CA store (/etc/ssl/certs): the test CA under its hash.
+  fs::path hashed_ca_directory() {
+    const fs::path directory = dir_ / "system-certs";
+    fs::create_directories(directory);
+    fs::copy_file(dir_ / "ca.pem", directory / "ca.pem", fs::copy_options::overwrite_existing);
+    run("openssl rehash system-certs");
+    return directory;
+  }
 
  private:
   void run(const std::string& command) {
@@ -174,6 +184,41 @@ TEST_F(TlsTest, TestCaIsNotTrustedUnlessConfigured) {
   auto response = fetch_from("localhost", /*trust_test_ca=*/false);
   ASSERT_FALSE(response);
   EXPECT_EQ(response.error().kind, Error::Kind::tls);
+}
+
+// Sets an environment variable (or unsets it, for nullptr) for the life of the object.
+class ScopedEnvironment {
+ public:
+  ScopedEnvironment(std::string name, const char* value) : name_(std::move(name)) {
+    if (const char* old = std::getenv(name_.c_str())) old_ = old;
+    if (value) {
+      ::setenv(name_.c_str(), value, 1);
+    } else {
+      ::unsetenv(name_.c_str());
+    }
+  }
+  ~ScopedEnvironment() {
+    if (old_) {
+      ::setenv(name_.c_str(), old_->c_str(), 1);
+    } else {
+      ::unsetenv(name_.c_str());
+    }
+  }
+  ScopedEnvironment(const ScopedEnvironment&) = delete;
+  ScopedEnvironment& operator=(const ScopedEnvironment&) = delete;
+
+ private:
+  std::string name_;
+  std::optional<std::string> old_;
+};
+
+TEST_F(TlsTest, CaInTheSystemCertificateDirectoryIsTrusted) {
+  const fs::path directory = certificates_->hashed_ca_directory();
+  const ScopedEnvironment cert_dir("SSL_CERT_DIR", directory.c_str());
+  const ScopedEnvironment cert_file("SSL_CERT_FILE", nullptr);
+  auto response = fetch_from("localhost", /*trust_test_ca=*/false);
+  ASSERT_TRUE(response) << response.error().to_string();
+  EXPECT_EQ(response->body, "secure");
 }
 
 TEST_F(TlsTest, MissingCaFileFailsClientCreation) {
