@@ -8,7 +8,7 @@ PRIK_PACKAGES=(
   cmake g++ make pkg-config
   libboost1.81-dev libboost-url1.81-dev libboost-program-options1.81-dev
   libssl-dev nlohmann-json3-dev libspdlog-dev
-  libgtest-dev googletest libsqlite3-dev libstemmer-dev libhowardhinnant-date-dev libjemalloc-dev tzdata
+  libgtest-dev googletest libsqlite3-dev libstemmer-dev libicu-dev libhowardhinnant-date-dev libjemalloc-dev tzdata
   ca-certificates openssl
 )
 
