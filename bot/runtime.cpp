@@ -197,6 +197,15 @@ struct Runtime::Impl {
     return turns_in_flight == 0 && outbox_queued == 0 && !removal_in_flight &&
            delivered_keys.empty() && !digest_in_flight;
   }
+  void note_change_locked() {
+    changed.notify_all();
+    if (idle_locked()) became_idle.notify_all();
+  }
+  void note_stop_request_locked() {
+    stop_requested = true;
+    changed.notify_all();
+    stop_asked.notify_all();
+  }
   void stop(std::chrono::milliseconds outbox_grace);
 
   adapters::IncomingSink& sink;
@@ -215,7 +224,11 @@ struct Runtime::Impl {
   std::unordered_map<std::string, AdapterSlot> adapters;  // by platform; fixed once started
 
   mutable std::mutex mutex;
+  // stop() waits on `changed`. wait_until_idle() and wait_for_stop_request() have their own, so
+  // that a thread waiting in them is not woken for every turn and every reply.
   std::condition_variable changed;
+  std::condition_variable became_idle;
+  std::condition_variable stop_asked;
   // Everything below is guarded by mutex. Commits that assign counters are queued while holding
   // it, so the store applies them in counter order and meta/counters only ever grows.
   bool started = false;
@@ -298,8 +311,7 @@ storage::Status Runtime::Impl::start() {
       if (error) return;  // cancelled at stop
       spdlog::info("signal {} received, stopping", signal);
       std::lock_guard lock(mutex);
-      stop_requested = true;
-      changed.notify_all();
+      note_stop_request_locked();
     });
   }
   for (int i = 0; i < std::max(1, options.threads); ++i) {
@@ -419,7 +431,7 @@ void Runtime::Impl::on_digest_committed(std::map<std::string, std::string, std::
   } else {
     spdlog::error("could not commit the daily digest: {}; it is tried again", status.to_string());
   }
-  changed.notify_all();
+  note_change_locked();
   if (accepting) schedule_digest_check();
 }
 
@@ -502,7 +514,7 @@ void Runtime::Impl::on_recorded(const dialogs::UserRef& user, const std::string&
       queue.turns.erase(turn);
       --turns_in_flight;
       if (queue.turns.empty() && !queue.running) users.erase(user);
-      changed.notify_all();
+      note_change_locked();
     }
   }
   if (done) done(status.ok());
@@ -829,7 +841,7 @@ void Runtime::Impl::on_turn_committed(const dialogs::UserRef& user, TurnEffects&
     if (status.ok()) queue.committed = std::move(effects.conversation);
     start_next_turn_locked(user, queue);
   }
-  changed.notify_all();
+  note_change_locked();
 }
 
 void Runtime::Impl::enqueue_outbox_locked(adapters::OutboxMessage message) {
@@ -932,7 +944,7 @@ void Runtime::Impl::on_sent(const std::string& lane_key, const adapters::SendRes
     lane.busy = false;  // kept until next_allowed so that pacing holds; swept later
   }
   flush_removals_locked();
-  changed.notify_all();
+  note_change_locked();
 }
 
 void Runtime::Impl::recall_locked(const std::vector<std::string>& outbox_keys) {
@@ -965,7 +977,7 @@ void Runtime::Impl::flush_removals_locked() {
       std::lock_guard lock(mutex);
       removal_in_flight = false;
       flush_removals_locked();
-      changed.notify_all();
+      note_change_locked();
     });
   });
 }
@@ -976,8 +988,7 @@ void Runtime::Impl::stop(std::chrono::milliseconds outbox_grace) {
     if (stopped) return;
     stopped = true;
     accepting = false;
-    stop_requested = true;
-    changed.notify_all();
+    note_stop_request_locked();
     if (!started) return;
     changed.wait(lock, [&] { return turns_in_flight == 0 && !digest_in_flight; });
     if (!changed.wait_for(lock, outbox_grace, [&] { return outbox_queued == 0; })) {
@@ -1027,18 +1038,17 @@ void Runtime::deliver(dialogs::Incoming incoming, std::function<void(bool record
 
 bool Runtime::wait_until_idle(std::chrono::milliseconds timeout) {
   std::unique_lock lock(impl_->mutex);
-  return impl_->changed.wait_for(lock, timeout, [&] { return impl_->idle_locked(); });
+  return impl_->became_idle.wait_for(lock, timeout, [&] { return impl_->idle_locked(); });
 }
 
 void Runtime::request_stop() {
   std::lock_guard lock(impl_->mutex);
-  impl_->stop_requested = true;
-  impl_->changed.notify_all();
+  impl_->note_stop_request_locked();
 }
 
 void Runtime::wait_for_stop_request() {
   std::unique_lock lock(impl_->mutex);
-  impl_->changed.wait(lock, [&] { return impl_->stop_requested; });
+  impl_->stop_asked.wait(lock, [&] { return impl_->stop_requested; });
 }
 
 void Runtime::stop(std::chrono::milliseconds outbox_grace) { impl_->stop(outbox_grace); }
