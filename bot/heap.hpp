@@ -1,7 +1,7 @@
 // The process heap. Release builds allocate from jemalloc: a turn allocates on one thread and its
 // records are freed on the store's writer thread, a pattern glibc's malloc serves with locked
-// arenas and heap churn, and jemalloc with per-thread caches (bench/dialog_bench: a quarter less
-// CPU per turn). Sanitized builds keep the sanitizer's allocator.
+// arenas and heap churn, and jemalloc with per-thread caches (bench/dialog_bench: about a third
+// less CPU per turn). Sanitized builds keep the sanitizer's allocator.
 #pragma once
 
 namespace prik::bot {

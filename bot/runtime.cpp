@@ -203,7 +203,6 @@ struct Runtime::Impl {
   }
   void note_stop_request_locked() {
     stop_requested = true;
-    changed.notify_all();
     stop_asked.notify_all();
   }
   void stop(std::chrono::milliseconds outbox_grace);
