@@ -6,9 +6,12 @@
 // core's io_context; callbacks may be invoked from any thread.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "dialogs/message.hpp"
 
@@ -23,6 +26,31 @@ class IncomingSink {
   // platform (HTTP 200, a Socket Mode ack, advancing a sync token). Duplicates (same event_id) are
   // recognised here and acknowledged without a second turn.
   virtual void deliver(dialogs::Incoming incoming, std::function<void(bool recorded)> done) = 0;
+
+  // Records several events at once (a /sync batch) and then calls done once: true when every
+  // one was recorded (or was a duplicate), false when any was not. The bot core writes them in
+  // one commit; this default hands them to deliver() one by one.
+  virtual void deliver_all(std::vector<dialogs::Incoming> events,
+                           std::function<void(bool recorded)> done) {
+    if (events.empty()) {
+      done(true);
+      return;
+    }
+    struct Pending {
+      std::atomic<std::size_t> left{0};
+      std::atomic<bool> recorded{true};
+      std::function<void(bool)> done;
+    };
+    auto pending = std::make_shared<Pending>();
+    pending->left = events.size();
+    pending->done = std::move(done);
+    for (auto& incoming : events) {
+      deliver(std::move(incoming), [pending](bool recorded) {
+        if (!recorded) pending->recorded = false;
+        if (--pending->left == 0) pending->done(pending->recorded);
+      });
+    }
+  }
 };
 
 // One message from the durable outbox.

@@ -49,6 +49,9 @@ std::string lane_of(const dialogs::Outgoing& message) {
 constexpr std::uint64_t lane_sweep_interval = 1024;
 // Expired event ids forgotten per recorded event, so that pruning never makes one commit large.
 constexpr int expired_events_per_batch = 16;
+// Events recorded per commit when many arrive at once (a /sync batch): their turns can start
+// while the rest are still being written.
+constexpr std::size_t events_per_commit = 64;
 
 std::int64_t epoch_seconds(SystemTime time) {
   return std::chrono::duration_cast<std::chrono::seconds>(time.time_since_epoch()).count();
@@ -156,9 +159,13 @@ struct Runtime::Impl {
         retry_seed(std::random_device{}()) {}
 
   storage::Status start();
-  void deliver(dialogs::Incoming incoming, std::function<void(bool)> done);
-  void on_recorded(const dialogs::UserRef& user, const std::string& inbox_key,
-                   const storage::Status& status, const std::function<void(bool)>& done);
+  // An event taken into the inbox: whose turn it is and its inbox key.
+  struct RecordedTurn {
+    dialogs::UserRef user;
+    std::string inbox_key;
+  };
+  void deliver_all(std::vector<dialogs::Incoming> events, std::function<void(bool)> done);
+  void on_recorded(const std::vector<RecordedTurn>& recorded, const storage::Status& status);
   void start_next_turn_locked(const dialogs::UserRef& user, UserQueue& queue);
   void run_turn(const dialogs::UserRef& user);
   void carry_out_locked(const dialogs::Command& command, CommandWork& work);
@@ -444,7 +451,8 @@ void Runtime::Impl::forget_expired_locked(SystemTime now, storage::Batch& batch)
   }
 }
 
-void Runtime::Impl::deliver(dialogs::Incoming incoming, std::function<void(bool)> done) {
+void Runtime::Impl::deliver_all(std::vector<dialogs::Incoming> events,
+                                std::function<void(bool)> done) {
   const SystemTime now = options.clock();
   std::unique_lock lock(mutex);
   if (!accepting) {
@@ -452,46 +460,78 @@ void Runtime::Impl::deliver(dialogs::Incoming incoming, std::function<void(bool)
     done(false);
     return;
   }
-  storage::Batch batch;
-  if (!incoming.event_id.empty()) {
-    if (!seen.insert(incoming.event_id).second) {
-      ++stats.duplicates;
-      lock.unlock();
-      spdlog::debug("event {} from {} already seen, dropped", incoming.event_id, incoming.user);
-      done(true);
-      return;
+  // The commits of one call. `done(true)` is called as soon as the last is written;
+  // `done(false)` only after every commit's outcome is applied, so that a batch fetched again is
+  // not taken for duplicates of the events that failed.
+  struct Pending {
+    std::atomic<std::size_t> written{0};
+    std::atomic<std::size_t> applied{0};
+    std::atomic<bool> recorded{true};
+    std::function<void(bool)> done;
+  };
+  auto pending = std::make_shared<Pending>();
+  pending->done = std::move(done);
+  std::vector<std::pair<storage::Batch, std::vector<RecordedTurn>>> commits;
+  for (auto& incoming : events) {
+    if (commits.empty() || commits.back().second.size() == events_per_commit) {
+      commits.emplace_back();
     }
-    seen_order.emplace_back(now, incoming.event_id);
-    batch.put(std::string(records::events), incoming.event_id,
-              fmt::format(R"({{"at":{}}})", epoch_seconds(now)));
-    forget_expired_locked(now, batch);
+    auto& [batch, turns] = commits.back();
+    if (!incoming.event_id.empty()) {
+      if (!seen.insert(incoming.event_id).second) {
+        ++stats.duplicates;
+        spdlog::debug("event {} from {} already seen, dropped", incoming.event_id, incoming.user);
+        continue;
+      }
+      seen_order.emplace_back(now, incoming.event_id);
+      batch.put(std::string(records::events), incoming.event_id,
+                fmt::format(R"({{"at":{}}})", epoch_seconds(now)));
+      forget_expired_locked(now, batch);
+    }
+    // The inbox counter is not written here: start() takes it up from the keys still in the
+    // inbox, and inbox keys only need to be unique and ordered among the entries present.
+    auto inbox_key = records::sequence_key(++counters.inbox);
+    batch.put(std::string(records::inbox), inbox_key, records::incoming_document(incoming));
+    const dialogs::UserRef user = incoming.user;
+    users[user].turns.push_back({inbox_key, std::move(incoming), false});
+    ++turns_in_flight;
+    turns.push_back({user, std::move(inbox_key)});
   }
-  // The inbox counter is not written here: start() takes it up from the keys still in the inbox,
-  // and inbox keys only need to be unique and ordered among the entries present.
-  const auto inbox_key = records::sequence_key(++counters.inbox);
-  batch.put(std::string(records::inbox), inbox_key, records::incoming_document(incoming));
-  const dialogs::UserRef user = incoming.user;
-  users[user].turns.push_back({inbox_key, std::move(incoming), false});
-  ++turns_in_flight;
-  store.commit_async(std::move(batch), [this, user, inbox_key,
-                                        done = std::move(done)](storage::Status status) mutable {
-    // A recorded event is acknowledged straight from the store's writer thread, never behind the
-    // turns and outbox work queued on the core's threads.
-    if (status.ok()) {
-      done(true);
-      done = nullptr;
-    }
-    asio::post(io, [this, user = std::move(user), inbox_key = std::move(inbox_key),
-                    status = std::move(status),
-                    done = std::move(done)] { on_recorded(user, inbox_key, status, done); });
-  });
+  if (!commits.empty() && commits.back().second.empty()) commits.pop_back();  // duplicates only
+  if (commits.empty()) {
+    lock.unlock();
+    pending->done(true);
+    return;
+  }
+  pending->written = commits.size();
+  pending->applied = commits.size();
+  for (auto& [batch, turns] : commits) {
+    store.commit_async(std::move(batch), [this, turns = std::move(turns),
+                                          pending](storage::Status status) mutable {
+      // Recorded events are acknowledged straight from the store's writer thread, never behind
+      // the turns and outbox work queued on the core's threads.
+      if (!status.ok()) pending->recorded = false;
+      if (--pending->written == 0 && pending->recorded) pending->done(true);
+      asio::post(io, [this, turns = std::move(turns), status = std::move(status), pending] {
+        on_recorded(turns, status);
+        if (--pending->applied == 0 && !pending->recorded) pending->done(false);
+      });
+    });
+  }
 }
 
-void Runtime::Impl::on_recorded(const dialogs::UserRef& user, const std::string& inbox_key,
-                                const storage::Status& status,
-                                const std::function<void(bool)>& done) {
-  {
-    std::lock_guard lock(mutex);
+void Runtime::Impl::on_recorded(const std::vector<RecordedTurn>& recorded,
+                                const storage::Status& status) {
+  std::lock_guard lock(mutex);
+  if (!status.ok()) {
+    if (recorded.size() == 1) {
+      spdlog::error("could not record an event from {}: {}", recorded.front().user,
+                    status.to_string());
+    } else {
+      spdlog::error("could not record {} events: {}", recorded.size(), status.to_string());
+    }
+  }
+  for (const auto& [user, inbox_key] : recorded) {
     auto& queue = users[user];
     const auto turn =
         std::find_if(queue.turns.begin(), queue.turns.end(),
@@ -500,23 +540,20 @@ void Runtime::Impl::on_recorded(const dialogs::UserRef& user, const std::string&
       turn->recorded = true;
       ++stats.events;
       start_next_turn_locked(user, queue);
-    } else {
-      spdlog::error("could not record an event from {}: {}", user, status.to_string());
-      const auto& event_id = turn->incoming.event_id;
-      if (!event_id.empty()) {
-        seen.erase(event_id);
-        const auto order =
-            std::find_if(seen_order.rbegin(), seen_order.rend(),
-                         [&](const auto& entry) { return entry.second == event_id; });
-        if (order != seen_order.rend()) seen_order.erase(std::next(order).base());
-      }
-      queue.turns.erase(turn);
-      --turns_in_flight;
-      if (queue.turns.empty() && !queue.running) users.erase(user);
-      note_change_locked();
+      continue;
     }
+    const auto& event_id = turn->incoming.event_id;
+    if (!event_id.empty()) {
+      seen.erase(event_id);
+      const auto order = std::find_if(seen_order.rbegin(), seen_order.rend(),
+                                      [&](const auto& entry) { return entry.second == event_id; });
+      if (order != seen_order.rend()) seen_order.erase(std::next(order).base());
+    }
+    queue.turns.erase(turn);
+    --turns_in_flight;
+    if (queue.turns.empty() && !queue.running) users.erase(user);
   }
-  if (done) done(status.ok());
+  if (!status.ok()) note_change_locked();
 }
 
 void Runtime::Impl::start_next_turn_locked(const dialogs::UserRef& user, UserQueue& queue) {
@@ -1032,7 +1069,14 @@ void Runtime::add_adapter(adapters::Adapter& adapter, AdapterOptions options) {
 storage::Status Runtime::start() { return impl_->start(); }
 
 void Runtime::deliver(dialogs::Incoming incoming, std::function<void(bool recorded)> done) {
-  impl_->deliver(std::move(incoming), std::move(done));
+  std::vector<dialogs::Incoming> events;
+  events.push_back(std::move(incoming));
+  impl_->deliver_all(std::move(events), std::move(done));
+}
+
+void Runtime::deliver_all(std::vector<dialogs::Incoming> events,
+                          std::function<void(bool recorded)> done) {
+  impl_->deliver_all(std::move(events), std::move(done));
 }
 
 bool Runtime::wait_until_idle(std::chrono::milliseconds timeout) {

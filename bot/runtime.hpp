@@ -103,6 +103,9 @@ class Runtime final : public adapters::IncomingSink {
   storage::Status start();
 
   void deliver(dialogs::Incoming incoming, std::function<void(bool recorded)> done) override;
+  // Records all of `events` in one commit.
+  void deliver_all(std::vector<dialogs::Incoming> events,
+                   std::function<void(bool recorded)> done) override;
 
   // Blocks until no turn is queued or running and the outbox has nothing left to deliver, or
   // until timeout passes; true when idle.

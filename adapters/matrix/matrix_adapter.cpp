@@ -374,25 +374,25 @@ struct MatrixAdapter::Core : std::enable_shared_from_this<MatrixAdapter::Core> {
       finish_batch(batch.next_batch, /*recorded=*/true);
       return;
     }
-    struct Pending {
-      std::size_t left;
-      bool recorded = true;
-    };
-    auto pending = std::make_shared<Pending>(Pending{plan.deliveries.size()});
-    for (auto& incoming : plan.deliveries) {
-      const bool encrypted_notice = incoming.choice_id == kEncryptedChoice;
-      std::string room_id = incoming.conversation;
-      sink->deliver(std::move(incoming), [self = shared_from_this(), pending, encrypted_notice,
-                                          room_id, next = batch.next_batch](bool recorded) {
-        self->on_strand([self, pending, encrypted_notice, room_id, next, recorded] {
-          if (!recorded) {
-            pending->recorded = false;
-            if (encrypted_notice) self->rooms.forget_encrypted_notice(room_id);
-          }
-          if (--pending->left == 0) self->finish_batch(next, pending->recorded);
-        });
-      });
+    // The rooms whose encrypted-message notice is in this batch: if the batch is not recorded,
+    // the notice is owed again when it is fetched again.
+    std::vector<std::string> notice_rooms;
+    for (const auto& incoming : plan.deliveries) {
+      if (incoming.choice_id == kEncryptedChoice) notice_rooms.push_back(incoming.conversation);
     }
+    sink->deliver_all(std::move(plan.deliveries),
+                      [self = shared_from_this(), notice_rooms = std::move(notice_rooms),
+                       next = batch.next_batch](bool recorded) mutable {
+                        self->on_strand([self, notice_rooms = std::move(notice_rooms),
+                                         next = std::move(next), recorded] {
+                          if (!recorded) {
+                            for (const auto& room_id : notice_rooms) {
+                              self->rooms.forget_encrypted_notice(room_id);
+                            }
+                          }
+                          self->finish_batch(next, recorded);
+                        });
+                      });
   }
 
   void finish_batch(const std::string& next_batch, bool recorded) {

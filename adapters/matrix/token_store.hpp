@@ -1,8 +1,8 @@
 // SyncTokenStore: where the Matrix adapter keeps its /sync position (next_batch) across restarts.
 //
 // Implemented by the bot core over its durable store. The adapter saves a batch's token only
-// after the core has recorded every event of that batch (IncomingSink::deliver answered true for
-// all of them), so a crash between the two replays the batch, and the core's dedupe by event id
+// after the core has recorded every event of that batch (IncomingSink::deliver_all answered
+// true), so a crash between the two replays the batch, and the core's dedupe by event id
 // makes that harmless; an event is never skipped. An empty token means the bot has never synced:
 // the first sync then answers no old messages.
 //

@@ -2,10 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <cerrno>
 #include <future>
 #include <nlohmann/json.hpp>
 
 #include "bot/records.hpp"
+#include "storage/fault_file_system.hpp"
+#include "storage/memory_file_system.hpp"
 #include "storage/store.hpp"
 #include "tests/bot/fixtures.hpp"
 
@@ -315,6 +319,78 @@ TEST_F(CoreTest, ManyPeopleTalkingAtOnceEachHaveTheirTurnsInOrder) {
   for (int i = 0; i < people; ++i) {
     EXPECT_EQ(state_of("test:person" + std::to_string(i)), "mine") << i;
   }
+}
+
+TEST_F(CoreTest, EventsDeliveredTogetherRunInOrderAndAreAnsweredOnce) {
+  restart({.threads = 2});
+  ASSERT_TRUE(deliver(message(anna, "", "seen-before")));
+  // Enough events for several commits, a repeat inside the batch and one seen before it.
+  constexpr int people = 40;
+  std::vector<dialogs::Incoming> events;
+  for (int i = 0; i < people; ++i) {
+    const auto user = "test:person" + std::to_string(i);
+    const auto id = [&](int step) {
+      return "ev-" + std::to_string(i) + "-" + std::to_string(step);
+    };
+    events.push_back(message(user, "", id(0)));
+    for (const auto& [step, choice] : std::vector<std::pair<int, std::string>>{
+             {1, "menu.browse"}, {2, "nav.menu"}, {3, "menu.mine"}}) {
+      events.push_back(button(user, choice));
+      events.back().event_id = id(step);
+    }
+  }
+  events.push_back(events[5]);
+  events.push_back(message(anna, "", "seen-before"));
+  std::atomic<int> answers = 0;
+  std::promise<bool> recorded;
+  runtime_->deliver_all(std::move(events), [&](bool ok) {
+    if (++answers == 1) recorded.set_value(ok);
+  });
+  ASSERT_TRUE(recorded.get_future().get());
+  ASSERT_TRUE(runtime_->wait_until_idle(20s));
+  EXPECT_EQ(answers, 1);
+  EXPECT_EQ(runtime_->stats().turns, 1u + 4u * people);
+  EXPECT_EQ(runtime_->stats().duplicates, 2u);
+  EXPECT_EQ(count(records::inbox), 0u);
+  for (int i = 0; i < people; ++i) {
+    EXPECT_EQ(state_of("test:person" + std::to_string(i)), "mine") << i;
+  }
+}
+
+TEST_F(CoreTest, EventsDeliveredTogetherOnlyOfDuplicatesAreAnsweredRecorded) {
+  ASSERT_TRUE(deliver(message(anna, "", "Ev1")));
+  std::vector<dialogs::Incoming> events;
+  events.push_back(message(anna, "", "Ev1"));
+  std::promise<bool> recorded;
+  runtime_->deliver_all(std::move(events), [&](bool ok) { recorded.set_value(ok); });
+  EXPECT_TRUE(recorded.get_future().get());
+  std::promise<bool> nothing;
+  runtime_->deliver_all({}, [&](bool ok) { nothing.set_value(ok); });
+  EXPECT_TRUE(nothing.get_future().get());
+  EXPECT_EQ(runtime_->stats().turns, 1u);
+  EXPECT_EQ(runtime_->stats().duplicates, 1u);
+}
+
+TEST_F(CoreTest, EventsDeliveredTogetherThatCannotBeWrittenAreRefusedAndNotTakenAsSeen) {
+  close();
+  storage::MemoryFileSystem memory;
+  storage::FaultFileSystem faults(&memory);
+  ASSERT_TRUE(storage::Store::open({.dir = "/store", .file_system = &faults}, &store_).ok());
+  runtime_ = std::make_unique<Runtime>(*store_, catalog_, texts_, matcher_,
+                                       RuntimeOptions{.campaign_id = "test"});
+  runtime_->add_adapter(*adapter_);
+  ASSERT_TRUE(runtime_->start().ok());
+  faults.fail_nth(storage::FaultFileSystem::Operation::append,
+                  faults.count(storage::FaultFileSystem::Operation::append) + 1, EIO);
+  std::vector<dialogs::Incoming> events;
+  for (int i = 0; i < 100; ++i) events.push_back(message(anna, "", "ev" + std::to_string(i)));
+  std::promise<bool> recorded;
+  runtime_->deliver_all(std::move(events), [&](bool ok) { recorded.set_value(ok); });
+  EXPECT_FALSE(recorded.get_future().get());
+  ASSERT_TRUE(runtime_->wait_until_idle(10s));
+  EXPECT_EQ(runtime_->stats().turns, 0u);
+  EXPECT_EQ(runtime_->stats().duplicates, 0u);
+  close();  // before the file systems go
 }
 
 }  // namespace
