@@ -953,10 +953,11 @@ json timeline_event_filter() {
   return {{"types", json::array({"m.room.message", "m.room.member", "m.room.encrypted"})}};
 }
 
-json sync_filter() {
+json sync_filter(const std::string& bot_user_id) {
   const json none = {{"not_types", json::array({"*"})}};
   json timeline = timeline_event_filter();
   timeline["limit"] = kTimelineLimit;
+  timeline["not_senders"] = json::array({bot_user_id});
   return {{"presence", none},
           {"account_data", {{"types", json::array({"m.direct"})}}},
           {"room",

@@ -152,11 +152,12 @@ nlohmann::json direct_room_request(const std::string& user_id);
 nlohmann::json direct_content(const DirectRooms& rooms);
 
 // The sync filter: timeline m.room.message, m.room.member and m.room.encrypted (at most
-// kTimelineLimit events per room); state m.room.member, m.room.create and m.room.encryption; no
-// presence, ephemeral events or room account data; global account data m.direct only. Members are
-// not lazy-loaded, so that a full state sync shows who is in every room.
+// kTimelineLimit events per room) not sent by `bot_user_id`, whose replies would otherwise all
+// come back; state m.room.member, m.room.create and m.room.encryption; no presence, ephemeral
+// events or room account data; global account data m.direct only. Members are not lazy-loaded,
+// so that a full state sync shows who is in every room.
 inline constexpr int kTimelineLimit = 50;
-nlohmann::json sync_filter();
+nlohmann::json sync_filter(const std::string& bot_user_id);
 
 // The RoomEventFilter of the timeline, for GET /messages: the same event types as the sync's
 // timeline, so that a back-filled gap reads like the timeline it belongs to.

@@ -70,7 +70,7 @@ struct MatrixAdapter::Core : std::enable_shared_from_this<MatrixAdapter::Core> {
         tokens(token_store),
         client(std::move(http_client)),
         endpoints(options.homeserver_url),
-        filter(dump(sync_filter())),
+        filter(dump(sync_filter(options.user_id))),
         gap_filter(dump(timeline_event_filter())),
         rooms(options.user_id, options.allowed_servers),
         machine(options.backoff, options.seed != 0 ? options.seed : std::random_device{}()),

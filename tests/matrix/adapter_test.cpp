@@ -248,6 +248,8 @@ TEST_F(MatrixAdapterTest, TheTokenAdvancesOnlyAfterTheCoreRecordedTheBatch) {
 }
 
 TEST_F(MatrixAdapterTest, OwnEditedAndNoticeEventsAreIgnored) {
+  // A server that ignores the filter's not_senders sends the bot's own message back too.
+  fake_.set_honour_not_senders(false);
   start_in_dm_with_alice();
   fake_.post_event("!dm:fake.example", kBot, "m.room.message",
                    {{"msgtype", "m.text"}, {"body", "my own"}});

@@ -435,7 +435,7 @@ TEST(MatrixRequests, DirectRoomRequestMatchesTheFixture) {
 }
 
 TEST(MatrixRequests, FilterKeepsTheFixtureTypesExceptReactions) {
-  const json filter = sync_filter();
+  const json filter = sync_filter("@prik:example.com");
   const json fixture = matrix_fixture_json("filter.json");
   json timeline_types = fixture["room"]["timeline"]["types"];
   timeline_types.erase(std::find(timeline_types.begin(), timeline_types.end(), "m.reaction"));
@@ -444,6 +444,8 @@ TEST(MatrixRequests, FilterKeepsTheFixtureTypesExceptReactions) {
   EXPECT_EQ(filter["account_data"], fixture["account_data"]);
   EXPECT_EQ(filter["room"]["ephemeral"], fixture["room"]["ephemeral"]);
   EXPECT_FALSE(filter["room"]["timeline"].contains("lazy_load_members"));
+  // The bot's own replies are not sent back to it.
+  EXPECT_EQ(filter["room"]["timeline"]["not_senders"], json::array({"@prik:example.com"}));
 }
 
 TEST(MatrixMessagesPage, ChunkIsNewestFirstAndEndIsWhereTheNextPageStarts) {

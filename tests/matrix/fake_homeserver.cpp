@@ -13,6 +13,7 @@
 #include <deque>
 #include <future>
 #include <list>
+#include <set>
 #include <unordered_map>
 #include <utility>
 
@@ -37,13 +38,23 @@ Response matrix_error(int status, const std::string& errcode, const std::string&
   return json_response(status, {{"errcode", errcode}, {"error", message}});
 }
 
-// The room.timeline.limit of an inline filter (0 when the filter says none).
-int timeline_limit_of(const std::string& filter) {
+// What the fake honours of a /sync request's inline filter: the timeline's limit and not_senders.
+struct TimelineFilter {
+  int limit = 0;  // 0: none
+  std::set<std::string> not_senders;
+};
+
+TimelineFilter timeline_filter_of(const std::string& filter) {
+  TimelineFilter result;
   const json parsed = json::parse(filter, nullptr, false);
-  if (!parsed.is_object()) return 0;
-  const json limit =
-      parsed.value("room", json::object()).value("timeline", json::object()).value("limit", json());
-  return limit.is_number_integer() ? limit.get<int>() : 0;
+  if (!parsed.is_object()) return result;
+  const json timeline = parsed.value("room", json::object()).value("timeline", json::object());
+  const json limit = timeline.value("limit", json());
+  if (limit.is_number_integer()) result.limit = limit.get<int>();
+  for (const auto& sender : timeline.value("not_senders", json::array())) {
+    if (sender.is_string()) result.not_senders.insert(sender.get<std::string>());
+  }
+  return result;
 }
 
 std::uint64_t parse_since(const std::string& since) {
@@ -63,8 +74,9 @@ struct FakeHomeserver::State : std::enable_shared_from_this<FakeHomeserver::Stat
     std::uint64_t seq;
     std::string section;  // "join", "invite", "leave", "account_data"
     std::string room_id;
-    std::string type;  // the event's type; empty for "invite"
-    std::string text;  // the event as JSON; for "invite": the invite_state array
+    std::string type;    // the event's type; empty for "invite"
+    std::string sender;  // the event's sender; empty for "invite" and "account_data"
+    std::string text;    // the event as JSON; for "invite": the invite_state array
   };
   struct Sent {
     std::string room_id;
@@ -74,7 +86,8 @@ struct FakeHomeserver::State : std::enable_shared_from_this<FakeHomeserver::Stat
   };
   struct Waiter {
     std::uint64_t since = 0;
-    int filter_limit = 0;
+    TimelineFilter filter;
+    std::uint64_t checked = 0;  // the log up to here has nothing for this waiter
     bool full_state = false;
     Respond respond;
     bool answered = false;
@@ -101,6 +114,7 @@ struct FakeHomeserver::State : std::enable_shared_from_this<FakeHomeserver::Stat
   int timeline_cap = 0;
   int messages_cap = 0;
   int prev_batch_overlap = 0;
+  bool honour_not_senders = true;
   std::vector<std::string> messages_queries;
   std::unordered_map<std::string, std::string> transactions;  // token + txnId -> event id
   std::deque<Sent> sent;
@@ -115,12 +129,14 @@ struct FakeHomeserver::State : std::enable_shared_from_this<FakeHomeserver::Stat
 
   // With the mutex held.
   void push(std::string section, std::string room_id, const json& event) {
-    push_text(std::move(section), std::move(room_id),
-              event.is_object() ? event.value("type", "") : std::string{}, event.dump());
+    const bool object = event.is_object();
+    push_text(std::move(section), std::move(room_id), object ? event.value("type", "") : "",
+              object ? event.value("sender", "") : "", event.dump());
   }
-  void push_text(std::string section, std::string room_id, std::string type, std::string text) {
-    log.push_back(
-        {++seq, std::move(section), std::move(room_id), std::move(type), std::move(text)});
+  void push_text(std::string section, std::string room_id, std::string type, std::string sender,
+                 std::string text) {
+    log.push_back({++seq, std::move(section), std::move(room_id), std::move(type),
+                   std::move(sender), std::move(text)});
   }
 
   json member_event(const std::string& room_id, const std::string& user,
@@ -160,14 +176,34 @@ struct FakeHomeserver::State : std::enable_shared_from_this<FakeHomeserver::Stat
     text += R"(,"type":"m.room.message","unsigned":{"transaction_id":)";
     text += quoted(transaction_id);
     text += "}}";
-    push_text("join", room_id, "m.room.message", std::move(text));
+    push_text("join", room_id, "m.room.message", bot, std::move(text));
     return event_id;
   }
 
-  // With the mutex held. `filter_limit` is the filter's room.timeline.limit (0: none); with
+  // With the mutex held. Whether `entry` is left out of a /sync timeline by `filter`.
+  bool filtered_out(const Entry& entry, const TimelineFilter& filter) const {
+    return honour_not_senders && (entry.section == "join" || entry.section == "leave") &&
+           filter.not_senders.contains(entry.sender);
+  }
+
+  // With the mutex held. Whether a /sync from `since` would carry anything; what the waiter was
+  // already found not to want is not looked at again.
+  bool has_news(Waiter& waiter) const {
+    if (waiter.full_state) return true;
+    const auto first_unchecked = std::upper_bound(
+        log.begin(), log.end(), std::max(waiter.since, waiter.checked),
+        [](std::uint64_t position, const Entry& entry) { return position < entry.seq; });
+    const bool news = std::any_of(first_unchecked, log.end(), [&](const Entry& entry) {
+      return !filtered_out(entry, waiter.filter);
+    });
+    if (!news) waiter.checked = seq;
+    return news;
+  }
+
+  // With the mutex held. `filter` is the request's timeline filter; with
   // `full_state` every joined room comes with its current members as state. The answer is
   // written as text from the logged events; rooms are in the order of their ids.
-  std::string build_sync(std::uint64_t since, int filter_limit, bool full_state) {
+  std::string build_sync(std::uint64_t since, const TimelineFilter& filter, bool full_state) {
     struct Room {
       std::vector<const Entry*> timeline;
       std::string state;  // the state events, comma-separated (full_state only)
@@ -182,6 +218,7 @@ struct FakeHomeserver::State : std::enable_shared_from_this<FakeHomeserver::Stat
         [](std::uint64_t position, const Entry& entry) { return position < entry.seq; });
     for (auto entry_it = first_new; entry_it != log.end(); ++entry_it) {
       const Entry& entry = *entry_it;
+      if (filtered_out(entry, filter)) continue;
       size += entry.text.size() + entry.room_id.size() + 8;
       if (entry.section == "invite") {
         invited_rooms[entry.room_id] = &entry;
@@ -207,7 +244,7 @@ struct FakeHomeserver::State : std::enable_shared_from_this<FakeHomeserver::Stat
         size += state.size() + room_id.size() + 64;
       }
     }
-    std::size_t limit = filter_limit > 0 ? static_cast<std::size_t>(filter_limit) : SIZE_MAX;
+    std::size_t limit = filter.limit > 0 ? static_cast<std::size_t>(filter.limit) : SIZE_MAX;
     if (timeline_cap > 0) limit = std::min<std::size_t>(limit, timeline_cap);
 
     std::string body;
@@ -311,19 +348,24 @@ struct FakeHomeserver::State : std::enable_shared_from_this<FakeHomeserver::Stat
       if (waiter->answered) return;
       waiter->answered = true;
       if (waiter->timer) waiter->timer->cancel();
-      body = build_sync(waiter->since, waiter->filter_limit, waiter->full_state);
+      body = build_sync(waiter->since, waiter->filter, waiter->full_state);
     }
     waiter->respond(Response::json(200, std::move(body)));
   }
 
-  // Answers the long-polls waiting for news; call without the mutex.
+  // Answers the long-polls that now have news; call without the mutex.
   void wake() {
-    std::vector<std::shared_ptr<Waiter>> waiting;
+    std::vector<std::shared_ptr<Waiter>> ready;
     {
       std::lock_guard lock(mutex);
-      waiting.swap(waiters);
+      std::vector<std::shared_ptr<Waiter>> still_waiting;
+      for (auto& waiter : waiters) {
+        if (waiter->answered) continue;
+        (has_news(*waiter) ? ready : still_waiting).push_back(std::move(waiter));
+      }
+      waiters.swap(still_waiting);
     }
-    for (auto& waiter : waiting) answer(waiter);
+    for (auto& waiter : ready) answer(waiter);
   }
 
   void handle(Request request, Respond respond);
@@ -522,20 +564,17 @@ void FakeHomeserver::State::handle_sync(const boost::urls::url_view& url, Respon
   auto waiter = std::make_shared<Waiter>();
   std::string since;
   long long timeout_ms = 0;
-  int filter_limit = 0;
   for (const auto& param : url.params()) {
     if (param.key == "since") since = param.value;
     if (param.key == "timeout") timeout_ms = std::atoll(param.value.c_str());
-    if (param.key == "filter") filter_limit = timeline_limit_of(param.value);
+    if (param.key == "filter") waiter->filter = timeline_filter_of(param.value);
     if (param.key == "full_state") waiter->full_state = param.value == "true";
   }
   waiter->since = parse_since(since);
-  waiter->filter_limit = filter_limit;
   waiter->respond = std::move(respond);
   {
     std::lock_guard lock(mutex);
-    const bool news = (!log.empty() && log.back().seq > waiter->since) || waiter->full_state;
-    if (!news && timeout_ms > 0) {
+    if (!has_news(*waiter) && timeout_ms > 0) {
       waiter->timer = std::make_shared<asio::steady_timer>(
           io, std::min(long_poll, std::chrono::milliseconds(timeout_ms)));
       waiters.push_back(waiter);
@@ -921,6 +960,11 @@ void FakeHomeserver::set_messages_limit(int events) {
 void FakeHomeserver::set_prev_batch_overlap(int events) {
   std::lock_guard lock(state_->mutex);
   state_->prev_batch_overlap = events;
+}
+
+void FakeHomeserver::set_honour_not_senders(bool honour) {
+  std::lock_guard lock(state_->mutex);
+  state_->honour_not_senders = honour;
 }
 
 std::vector<std::string> FakeHomeserver::messages_queries() const {

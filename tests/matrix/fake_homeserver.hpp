@@ -100,6 +100,9 @@ class FakeHomeserver {
   // A limited timeline's prev_batch points this many events into the timeline instead of just
   // before it, so that paging back returns those events a second time.
   void set_prev_batch_overlap(int events);
+  // Whether a /sync leaves out the timeline events of the filter's room.timeline.not_senders, as
+  // the spec's RoomEventFilter says (the default); false plays a server that ignores it.
+  void set_honour_not_senders(bool honour);
 
   // --- inspection
   struct SentEvent {
