@@ -28,8 +28,8 @@ class IncomingSink {
   virtual void deliver(dialogs::Incoming incoming, std::function<void(bool recorded)> done) = 0;
 
   // Records several events at once (a /sync batch) and then calls done once: true when every
-  // one was recorded (or was a duplicate), false when any was not. The bot core writes them in
-  // one commit; this default hands them to deliver() one by one.
+  // one was recorded (or was a duplicate), false when any was not. The bot core writes them
+  // together, a few commits for the lot; this default hands them to deliver() one by one.
   virtual void deliver_all(std::vector<dialogs::Incoming> events,
                            std::function<void(bool recorded)> done) {
     if (events.empty()) {

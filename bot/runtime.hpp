@@ -103,7 +103,8 @@ class Runtime final : public adapters::IncomingSink {
   storage::Status start();
 
   void deliver(dialogs::Incoming incoming, std::function<void(bool recorded)> done) override;
-  // Records all of `events` in one commit.
+  // Records `events` in commits of up to 64, so that the first turns start while the rest are
+  // written, and answers once all are.
   void deliver_all(std::vector<dialogs::Incoming> events,
                    std::function<void(bool recorded)> done) override;
 
