@@ -159,6 +159,12 @@ bool global_command(Turn& turn, const Step& step, const std::string& text,
     prompt(turn);
     return true;
   }
+  // Someone coming back says hello before anything else: greet them and show where they are.
+  if (says(typed, phrases_of(turn, "input.greeting"))) {
+    turn.say(turn.text("greeting"));
+    prompt(turn);
+    return true;
+  }
   return false;
 }
 

@@ -10,6 +10,7 @@ namespace prik::dialogs::testing {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 std::string render(const World& world, Language language, std::string_view key,
                    const Params& params = {}) {
@@ -506,6 +507,23 @@ TEST(Conversations, HelpExplainsAndStaysOnTheStep) {
   EXPECT_THAT(all_text(result), HasSubstr("start forfra"));
   EXPECT_EQ(chat.conversation().state, "interview.interests");
   EXPECT_TRUE(offers(result, "interest.economy"));
+}
+
+TEST(Conversations, AGreetingMidwayIsAnsweredAndShowsTheStepAgain) {
+  World world;
+  Chat chat(world);
+  chat.say("hej");
+  chat.click("menu.find");
+  const auto result = chat.say("Hej!");
+  EXPECT_THAT(all_text(result), HasSubstr(render(world, Language::da, "greeting")));
+  EXPECT_THAT(all_text(result), Not(HasSubstr(render(world, Language::da, "not_understood"))));
+  EXPECT_EQ(chat.conversation().state, "interview.interests");
+  EXPECT_TRUE(offers(result, "interest.economy"));
+
+  chat.say("english");
+  const auto in_english = chat.say("hello");
+  EXPECT_THAT(all_text(in_english), HasSubstr(render(world, Language::en, "greeting")));
+  EXPECT_EQ(chat.conversation().state, "interview.interests");
 }
 
 TEST(Conversations, NoApplicationsYetOffersToFindOne) {
