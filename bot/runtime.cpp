@@ -473,16 +473,16 @@ void Runtime::Impl::deliver_all(std::vector<dialogs::Incoming> events,
   pending->done = std::move(done);
   std::vector<std::pair<storage::Batch, std::vector<RecordedTurn>>> commits;
   for (auto& incoming : events) {
+    if (!incoming.event_id.empty() && !seen.insert(incoming.event_id).second) {
+      ++stats.duplicates;
+      spdlog::debug("event {} from {} already seen, dropped", incoming.event_id, incoming.user);
+      continue;
+    }
     if (commits.empty() || commits.back().second.size() == events_per_commit) {
       commits.emplace_back();
     }
     auto& [batch, turns] = commits.back();
     if (!incoming.event_id.empty()) {
-      if (!seen.insert(incoming.event_id).second) {
-        ++stats.duplicates;
-        spdlog::debug("event {} from {} already seen, dropped", incoming.event_id, incoming.user);
-        continue;
-      }
       seen_order.emplace_back(now, incoming.event_id);
       batch.put(std::string(records::events), incoming.event_id,
                 fmt::format(R"({{"at":{}}})", epoch_seconds(now)));
@@ -497,8 +497,7 @@ void Runtime::Impl::deliver_all(std::vector<dialogs::Incoming> events,
     ++turns_in_flight;
     turns.push_back({user, std::move(inbox_key)});
   }
-  if (!commits.empty() && commits.back().second.empty()) commits.pop_back();  // duplicates only
-  if (commits.empty()) {
+  if (commits.empty()) {  // nothing new
     lock.unlock();
     pending->done(true);
     return;
