@@ -93,6 +93,26 @@ class InFlight {
   std::unordered_map<std::string, Slot> records_;
 };
 
+// Joins a turn's consecutive replies to the same place into one message, so that a person usually
+// gets one message per turn: one notification, one send, no pacing wait between its parts. A
+// reply that offers choices ends a message, so the choices stay under the text they answer.
+std::vector<dialogs::Outgoing> one_message_per_place(std::vector<dialogs::Outgoing> replies) {
+  std::vector<dialogs::Outgoing> joined;
+  for (auto& reply : replies) {
+    if (!joined.empty()) {
+      auto& last = joined.back();
+      if (last.choices.empty() && last.to == reply.to && last.conversation == reply.conversation) {
+        if (!last.text.empty() && !reply.text.empty()) last.text += "\n\n";
+        last.text += reply.text;
+        last.choices = std::move(reply.choices);
+        continue;
+      }
+    }
+    joined.push_back(std::move(reply));
+  }
+  return joined;
+}
+
 }  // namespace
 
 struct Runtime::Impl {
@@ -618,6 +638,7 @@ void Runtime::Impl::run_turn(const dialogs::UserRef& user) {
     effects.conversation = std::move(result.conversation);
   }
   batch.erase(std::string(records::inbox), turn.inbox_key);
+  result.replies = one_message_per_place(std::move(result.replies));
   std::vector<std::string> reply_documents;
   for (const auto& reply : result.replies) {
     reply_documents.push_back(records::outgoing_document(reply));
@@ -637,7 +658,7 @@ void Runtime::Impl::run_turn(const dialogs::UserRef& user) {
         work.messages.push_back(std::move(message));
       }
     }
-    for (auto& message : work.messages) {
+    for (auto& message : one_message_per_place(std::move(work.messages))) {
       put_outbox_locked(std::move(message), batch, effects.outbox);
     }
   }

@@ -7,14 +7,16 @@
 // the new conversation, the effects of its commands (applications and their status, partner
 // answers, hand-offs, nudges and their answers, opt-outs, forgetting a person), the replies and
 // the coordinators' notices (dialogs::notify) as outbox entries, and the inbox entry's removal.
-// Only once that batch is durable are the replies handed to the adapters and the in-memory
-// indexes (bot/store_index.hpp) updated. The nudge rules are checked again when the turn commits,
-// against the index and the nudges still being committed, so two people nudging one friend at
-// once send one message. A timer checks the daily digest's schedule (bot/digest.hpp) for each
-// campaign and commits the digest's messages with the new date in one batch. One person's turns run
-// strictly in order; different people's turns run concurrently. The outbox delivers each
-// destination's messages in order, paced per adapter, retried with backoff (bot/retry.hpp), and
-// resumed after a restart, as are events recorded but not yet handled.
+// A turn's consecutive replies to one place become one outbox message, up to the one that offers
+// choices, so that a person usually gets one message per turn. Only once that batch is durable are
+// the replies handed to the adapters and the in-memory indexes (bot/store_index.hpp) updated. The
+// nudge rules are checked again when the turn commits, against the index and the nudges still being
+// committed, so two people nudging one friend at once send one message. A timer checks the daily
+// digest's schedule (bot/digest.hpp) for each campaign and commits the digest's messages with the
+// new date in one batch. One person's turns run strictly in order; different people's turns run
+// concurrently. The outbox delivers each destination's messages in order, paced per adapter,
+// retried with backoff (bot/retry.hpp), and resumed after a restart, as are events recorded but not
+// yet handled.
 //
 // Ownership: the store, catalog, texts, matcher and adapters are not owned and must outlive the
 // Runtime. Threads: the Runtime owns an io_context run by `threads` threads; deliver(),

@@ -286,13 +286,13 @@ std::vector<json> nudge_teambuilder(PrikProcess& chat, const std::string& friend
   return read;
 }
 
-// What Prik answered anna's confirmation: her last reply without choices.
+// What Prik answered anna's confirmation: her last message, which goes on with the menu, up to the
+// menu's paragraph.
 std::string answer_to_anna(const std::vector<json>& read) {
   const auto to_anna = replies_to(read, "anna");
-  for (auto reply = to_anna.rbegin(); reply != to_anna.rend(); ++reply) {
-    if ((*reply)["choices"].empty()) return (*reply)["text"];
-  }
-  return "";
+  if (to_anna.empty()) return "";
+  const std::string text = to_anna.back().value("text", "");
+  return text.substr(0, text.find("\n\n"));
 }
 
 // Every file below dir holding `needle`, byte for byte.
@@ -391,7 +391,7 @@ TEST(PrikChatJson, ANudgeAnApplicationAnApprovalAnOptOutAndADeletionAtOneTermina
     read = nudge_teambuilder(chat, "carl");
     EXPECT_EQ(answer_to_anna(read), refused);
     EXPECT_TRUE(replies_to(read, "carl").empty()) << json(read).dump();
-    EXPECT_EQ(replies_to(read, "anna").size(), 3u) << "anna is not told carl's answer";
+    EXPECT_EQ(replies_to(read, "anna").size(), 2u) << "anna is not told carl's answer";
 
     // Carl deletes his data.
     chat.write_line(R"({"user": "carl", "text": "slet mine data"})");

@@ -304,11 +304,10 @@ TEST_F(SlackRunTest, RateLimitedPostIsRetriedAndDeliveredOnce) {
   ASSERT_EQ(say("hej"), 200);
   ASSERT_FALSE(next_question(fake).empty()) << prik->log();
   const auto replies = fake.posts();
-  ASSERT_GE(replies.size(), 2u);
+  ASSERT_EQ(replies.size(), 1u) << "the welcome and the menu are one message";
   std::this_thread::sleep_for(1500ms);
-  EXPECT_EQ(fake.posts().size(), replies.size());
-  EXPECT_NE(replies[0], replies[1]);
-  EXPECT_GE(fake.calls("chat.postMessage"), replies.size() + 1);
+  EXPECT_EQ(fake.posts().size(), 1u);
+  EXPECT_EQ(fake.calls("chat.postMessage"), 2u);
   prik->signal(SIGTERM);
   EXPECT_EQ(prik->wait(), 0) << prik->log();
 }
@@ -334,7 +333,7 @@ TEST_F(SlackRunTest, RepliesUnsentAtAHardKillAreDeliveredAfterTheRestart) {
   const auto ids = next_question(healthy);
   EXPECT_TRUE(first_with_prefix(ids, "menu.find")) << prik->log();
   replies = healthy.posts().size();
-  EXPECT_GE(replies, 2u);
+  EXPECT_EQ(replies, 1u);
   std::this_thread::sleep_for(1500ms);
   EXPECT_EQ(healthy.posts().size(), replies);
   prik->signal(SIGTERM);
