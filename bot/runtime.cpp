@@ -474,6 +474,13 @@ void Runtime::Impl::forget_expired_locked(SystemTime now, storage::Batch& batch)
 void Runtime::Impl::deliver_all(std::vector<dialogs::Incoming> events,
                                 std::function<void(bool)> done) {
   const SystemTime now = options.clock();
+  // Written before the lock is taken: a batch of thousands would otherwise hold up the turns.
+  const std::string seen_document = fmt::format(R"({{"at":{}}})", epoch_seconds(now));
+  std::vector<std::string> inbox_documents;
+  inbox_documents.reserve(events.size());
+  for (const auto& incoming : events) {
+    inbox_documents.push_back(records::incoming_document(incoming));
+  }
   std::unique_lock lock(mutex);
   if (!accepting) {
     lock.unlock();
@@ -492,7 +499,8 @@ void Runtime::Impl::deliver_all(std::vector<dialogs::Incoming> events,
   auto pending = std::make_shared<Pending>();
   pending->done = std::move(done);
   std::vector<std::pair<storage::Batch, std::vector<RecordedTurn>>> commits;
-  for (auto& incoming : events) {
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    auto& incoming = events[i];
     if (!incoming.event_id.empty() && !seen.insert(incoming.event_id).second) {
       ++stats.duplicates;
       spdlog::debug("event {} from {} already seen, dropped", incoming.event_id, incoming.user);
@@ -504,14 +512,13 @@ void Runtime::Impl::deliver_all(std::vector<dialogs::Incoming> events,
     auto& [batch, turns] = commits.back();
     if (!incoming.event_id.empty()) {
       seen_order.emplace_back(now, incoming.event_id);
-      batch.put(std::string(records::events), incoming.event_id,
-                fmt::format(R"({{"at":{}}})", epoch_seconds(now)));
+      batch.put(std::string(records::events), incoming.event_id, seen_document);
       forget_expired_locked(now, batch);
     }
     // The inbox counter is not written here: start() takes it up from the keys still in the
     // inbox, and inbox keys only need to be unique and ordered among the entries present.
     auto inbox_key = records::sequence_key(++counters.inbox);
-    batch.put(std::string(records::inbox), inbox_key, records::incoming_document(incoming));
+    batch.put(std::string(records::inbox), inbox_key, std::move(inbox_documents[i]));
     const dialogs::UserRef user = incoming.user;
     users[user].turns.push_back({inbox_key, std::move(incoming), false});
     ++turns_in_flight;

@@ -4,7 +4,6 @@
 #include <array>
 #include <charconv>
 #include <memory>
-#include <mutex>
 #include <unordered_map>
 
 #include "dialogs/text.hpp"
@@ -39,17 +38,14 @@ std::vector<std::string> meaningful_words(std::string_view text) {
 }
 
 // The words of a label, keyword or phrase. These come from the catalog and the message files, a
-// small fixed set, so their folded words are remembered (shared by all threads, under a lock).
+// small fixed set, so their folded words are remembered. Each thread keeps its own: a turn looks
+// up hundreds of phrases, and one lock shared by the turn threads made them queue for each other.
 std::shared_ptr<const std::vector<std::string>> phrase_words(const std::string& phrase) {
   constexpr std::size_t kRemembered = 8192;
-  static std::mutex mutex;
-  static std::unordered_map<std::string, std::shared_ptr<const std::vector<std::string>>> known;
-  {
-    const std::lock_guard lock(mutex);
-    if (const auto found = known.find(phrase); found != known.end()) return found->second;
-  }
+  thread_local std::unordered_map<std::string, std::shared_ptr<const std::vector<std::string>>>
+      known;
+  if (const auto found = known.find(phrase); found != known.end()) return found->second;
   auto folded = std::make_shared<const std::vector<std::string>>(meaningful_words(phrase));
-  const std::lock_guard lock(mutex);
   if (known.size() >= kRemembered) known.clear();
   known.emplace(phrase, folded);
   return folded;
