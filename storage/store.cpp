@@ -84,6 +84,9 @@ struct Store::Impl {
   std::uint64_t first_segment = 1;
   std::uint64_t segment = 1;
   std::uint64_t sequence = 0;
+  // A group's records, kept between groups so that each group writes into memory already mapped
+  // instead of growing a new string page by page.
+  std::string group_records;
 
   mutable std::mutex health_mutex;
   Status failure;  // the first write or sync error; ok while healthy
@@ -158,7 +161,9 @@ struct Store::Impl {
   }
 
   void commit_group(std::vector<Pending>& group) {
-    std::string records;
+    constexpr std::size_t kKeptCapacity = 256u << 10;  // an idle store stays small
+    std::string& records = group_records;
+    records.clear();
     std::uint64_t next_sequence = sequence;
     std::size_t written = 0;
     const Status refusal = refused();
@@ -193,6 +198,7 @@ struct Store::Impl {
       stats.commits += written;
       if (written > 0) ++stats.syncs;
     }
+    if (records.capacity() > kKeptCapacity) std::string().swap(records);
     for (auto& pending : group) pending.done(pending.rejected);
   }
 
