@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
-#include <memory>
+#include <cstdint>
 #include <unordered_map>
 
 #include "dialogs/text.hpp"
@@ -40,15 +40,20 @@ std::vector<std::string> meaningful_words(std::string_view text) {
 // The words of a label, keyword or phrase. These come from the catalog and the message files, a
 // small fixed set, so their folded words are remembered. Each thread keeps its own: a turn looks
 // up hundreds of phrases, and one lock shared by the turn threads made them queue for each other.
-std::shared_ptr<const std::vector<std::string>> phrase_words(const std::string& phrase) {
-  constexpr std::size_t kRemembered = 8192;
-  thread_local std::unordered_map<std::string, std::shared_ptr<const std::vector<std::string>>>
-      known;
-  if (const auto found = known.find(phrase); found != known.end()) return found->second;
-  auto folded = std::make_shared<const std::vector<std::string>>(meaningful_words(phrase));
-  if (known.size() >= kRemembered) known.clear();
-  known.emplace(phrase, folded);
-  return folded;
+// The answer is a reference, valid until this thread has remembered kRemembered more phrases: the
+// full generation is kept as the older one, and an entry found there moves with its node intact.
+const std::vector<std::string>& phrase_words(const std::string& phrase) {
+  constexpr std::size_t kRemembered = 4096;
+  using Known = std::unordered_map<std::string, std::vector<std::string>>;
+  thread_local Known newer;
+  thread_local Known older;
+  if (const auto found = newer.find(phrase); found != newer.end()) return found->second;
+  if (newer.size() >= kRemembered) {
+    older = std::move(newer);
+    newer = Known{};
+  }
+  if (auto node = older.extract(phrase)) return newer.insert(std::move(node)).position->second;
+  return newer.emplace(phrase, meaningful_words(phrase)).first->second;
 }
 
 bool same_word(const std::string& typed, const std::string& known, bool forgive_typos) {
@@ -60,15 +65,20 @@ bool same_word(const std::string& typed, const std::string& known, bool forgive_
   const std::size_t shorter = std::min(typed.size(), known.size());
   if (longer - shorter > allowance || is_number(typed) || is_number(known)) return false;
   // Each edit fixes at most one surplus letter on either side: a cheap bound before the real one.
-  std::array<int, 256> surplus{};
+  // Only the letters present are summed (and cleared as they are), not the whole table.
+  std::array<std::int16_t, 256> surplus{};  // words are at most kReadBytes long
   for (const char c : typed) ++surplus[static_cast<unsigned char>(c)];
   for (const char c : known) --surplus[static_cast<unsigned char>(c)];
   std::size_t typed_surplus = 0;
   std::size_t known_surplus = 0;
-  for (const int count : surplus) {
+  const auto take = [&](char c) {
+    auto& count = surplus[static_cast<unsigned char>(c)];
     (count > 0 ? typed_surplus : known_surplus) +=
         static_cast<std::size_t>(count > 0 ? count : -count);
-  }
+    count = 0;
+  };
+  for (const char c : typed) take(c);
+  for (const char c : known) take(c);
   if (std::max(typed_surplus, known_surplus) > allowance) return false;
   return edit_distance(typed, known) <= allowance;
 }
@@ -100,8 +110,7 @@ bool contains_words(const std::vector<std::string>& typed, const std::vector<std
 int score(const std::vector<std::string>& typed, const Option& option, Matching matching) {
   int best = 0;
   for (const auto& label : option.labels) {
-    const auto known_words = phrase_words(label);
-    const auto& known = *known_words;
+    const auto& known = phrase_words(label);
     if (known.empty()) continue;
     if (typed == known) return 4;
     if (matching == Matching::whole) continue;
@@ -113,7 +122,7 @@ int score(const std::vector<std::string>& typed, const Option& option, Matching 
   }
   if (matching == Matching::whole || best > 0) return best;
   for (const auto& keyword : option.keywords) {
-    if (contains_words(typed, *phrase_words(keyword), true)) return 1;
+    if (contains_words(typed, phrase_words(keyword), true)) return 1;
   }
   return 0;
 }
@@ -189,7 +198,7 @@ bool says(std::string_view text, const std::vector<std::string>& phrases) {
 bool says(const std::vector<std::string>& typed, const std::vector<std::string>& phrases) {
   if (typed.empty()) return false;
   return std::any_of(phrases.begin(), phrases.end(), [&](const std::string& phrase) {
-    return same_words(typed, *phrase_words(phrase), true);
+    return same_words(typed, phrase_words(phrase), true);
   });
 }
 

@@ -107,6 +107,25 @@ TEST(Understand, TyposInLongerWordsAreForgiven) {
   EXPECT_EQ(fuzzy("Kommunikasjon"), Ids{"interest.communication"});
 }
 
+TEST(Understand, ATypoIsTheLettersChangedNotTheLettersShared) {
+  const std::vector<Option> options = {{"role.teambuilder", {"Teambuilder"}, {}}};
+  EXPECT_EQ(fuzzy("taembuilder", options), Ids{"role.teambuilder"});  // two letters swapped
+  EXPECT_EQ(fuzzy("teambuildr", options), Ids{"role.teambuilder"});   // one left out
+  EXPECT_TRUE(fuzzy("redliubmaet", options).empty());                 // the same letters, backwards
+  EXPECT_TRUE(fuzzy("teamxyzlder", options).empty());                 // three letters changed
+}
+
+TEST(Understand, LabelsAreUnderstoodAmongThousandsOfOthers) {
+  std::vector<Option> many;
+  for (int i = 0; i < 10'000; ++i) {
+    many.push_back({"option." + std::to_string(i), {"Punkt " + std::to_string(i)}, {}});
+  }
+  for (const int i : {0, 9'999, 4'096, 0}) {
+    const auto text = "punkt " + std::to_string(i);
+    EXPECT_EQ(select(text, many, Matching::whole).ids, Ids{"option." + std::to_string(i)});
+  }
+}
+
 TEST(Understand, ShortWordsMustBeExact) {
   EXPECT_EQ(typo_allowance(3), 0u);
   EXPECT_EQ(typo_allowance(4), 0u);
