@@ -13,6 +13,7 @@
 #include <boost/beast/websocket.hpp>
 #include <condition_variable>
 #include <deque>
+#include <future>
 #include <map>
 #include <mutex>
 
@@ -235,7 +236,11 @@ FakeSlack::FakeSlack(asio::io_context& io) : impl_(std::make_shared<Impl>(io)) {
 }
 
 FakeSlack::~FakeSlack() {
-  impl_->server.stop(std::chrono::milliseconds(0));
+  // The server's connections call into impl_ until it reports them stopped (bounded, in case the
+  // test's io_context has already stopped running).
+  auto stopped = std::make_shared<std::promise<void>>();
+  impl_->server.stop(std::chrono::milliseconds(0), [stopped] { stopped->set_value(); });
+  stopped->get_future().wait_for(std::chrono::seconds(5));
   asio::post(impl_->acceptor.get_executor(), [impl = impl_] {
     boost::system::error_code ignored;
     impl->acceptor.close(ignored);
