@@ -30,6 +30,10 @@ using asio::ip::tcp;
 namespace {
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+// A connection's read buffer starts with room for a typical request (a Slack event is 1-4 KiB):
+// Beast reads at most what the buffer has room for, 512 bytes while it is empty, so a small
+// buffer splits each request over several reads.
+constexpr std::size_t kReadBuffer = 8 << 10;
 
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
@@ -191,6 +195,7 @@ asio::awaitable<Response> Server::Impl::call_handler(Request request) {
 asio::awaitable<void> Server::Impl::serve(std::shared_ptr<ServerConnection> connection) {
   auto& stream = connection->stream;
   beast::flat_buffer buffer;
+  buffer.reserve(kReadBuffer);
   std::string remote;
   {
     boost::system::error_code ec;
