@@ -707,7 +707,13 @@ class FakeHomeserver::Listener : public std::enable_shared_from_this<FakeHomeser
  private:
   struct Connection : std::enable_shared_from_this<Connection> {
     Connection(asio::ip::tcp::socket connected, const Handle& handler)
-        : socket(std::move(connected)), handle(handler) {}
+        : socket(std::move(connected)), handle(handler) {
+      buffer.reserve(kReadBuffer);
+    }
+
+    // Room for a whole request at once: Beast reads at most what the buffer has room for (512
+    // bytes while it is empty), so a small buffer splits each request over several reads.
+    static constexpr std::size_t kReadBuffer = 16 << 10;
 
     asio::ip::tcp::socket socket;
     const Handle& handle;  // the Listener's, which every connection's handler keeps alive
