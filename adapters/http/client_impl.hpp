@@ -38,6 +38,12 @@ struct Target {
 Result<Target> parse_target(std::string_view url, bool websocket);
 
 struct ClientConnection {
+  // Room for a typical answer in one read: Beast reads at most what the buffer has room for, 512
+  // bytes while it is empty (a Slack answer is often 1-2 KiB).
+  static constexpr std::size_t kReadBuffer = 4 << 10;
+
+  ClientConnection() { buffer.reserve(kReadBuffer); }
+
   std::optional<boost::beast::tcp_stream> plain;
   std::optional<boost::beast::ssl_stream<boost::beast::tcp_stream>> secure;
   boost::beast::flat_buffer buffer;
