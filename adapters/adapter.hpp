@@ -3,7 +3,7 @@
 // An adapter translates its platform's events into dialogs::Incoming and hands them to an
 // IncomingSink, and turns outbox messages into platform calls. It knows nothing of dialogs,
 // storage or the bot's services. Threads: start(), stop() and send() are called from the bot
-// core's io_context; callbacks may be invoked from any thread.
+// core's io_context, complete() from any of its threads; callbacks may be invoked from any thread.
 #pragma once
 
 #include <atomic>
@@ -74,6 +74,14 @@ class Adapter {
   virtual void start(IncomingSink& sink) = 0;
   virtual void stop() = 0;
   virtual void send(const OutboxMessage& message, std::function<void(SendResult)> done) = 0;
+
+  // Adds what the platform knows of the people in a recorded event (the sender's display name
+  // and language, which mentions are bots) just before its turn runs, so that no look-up ever
+  // holds up an acknowledgement. Calls `done` exactly once, from any thread; by default at once,
+  // with the event as it is.
+  virtual void complete(dialogs::Incoming incoming, std::function<void(dialogs::Incoming)> done) {
+    done(std::move(incoming));
+  }
 };
 
 }  // namespace prik::adapters

@@ -187,7 +187,8 @@ struct Runtime::Impl {
   void deliver_all(std::vector<dialogs::Incoming> events, std::function<void(bool)> done);
   void on_recorded(const std::vector<RecordedTurn>& recorded, const storage::Status& status);
   void start_next_turn_locked(const dialogs::UserRef& user, UserQueue& queue);
-  void run_turn(const dialogs::UserRef& user);
+  void complete_next_turn(const dialogs::UserRef& user);
+  void run_turn(const dialogs::UserRef& user, PendingTurn turn);
   void carry_out_locked(const dialogs::Command& command, CommandWork& work);
   void put_application_locked(records::Application application, CommandWork& work);
   std::optional<records::Application> application_locked(const std::string& id) const;
@@ -585,17 +586,36 @@ void Runtime::Impl::on_recorded(const std::vector<RecordedTurn>& recorded,
 void Runtime::Impl::start_next_turn_locked(const dialogs::UserRef& user, UserQueue& queue) {
   if (queue.running || queue.turns.empty() || !queue.turns.front().recorded) return;
   queue.running = true;
-  asio::post(io, [this, user] { run_turn(user); });
+  asio::post(io, [this, user] { complete_next_turn(user); });
 }
 
-void Runtime::Impl::run_turn(const dialogs::UserRef& user) {
+// The person's queue stays `running` while the adapter completes the event, so their turns keep
+// their order however long a look-up takes.
+void Runtime::Impl::complete_next_turn(const dialogs::UserRef& user) {
   PendingTurn turn;
-  std::optional<dialogs::Conversation> committed;
   {
     std::lock_guard lock(mutex);
     auto& queue = users.at(user);
     turn = std::move(queue.turns.front());
     queue.turns.pop_front();
+  }
+  const auto slot = adapters.find(dialogs::platform_of(user));
+  if (slot == adapters.end()) return run_turn(user, std::move(turn));
+  slot->second.adapter->complete(
+      std::move(turn.incoming),
+      [this, user, inbox_key = std::move(turn.inbox_key)](dialogs::Incoming completed) mutable {
+        asio::post(io, [this, user = std::move(user), inbox_key = std::move(inbox_key),
+                        completed = std::move(completed)]() mutable {
+          run_turn(user, {std::move(inbox_key), std::move(completed), true});
+        });
+      });
+}
+
+void Runtime::Impl::run_turn(const dialogs::UserRef& user, PendingTurn turn) {
+  std::optional<dialogs::Conversation> committed;
+  {
+    std::lock_guard lock(mutex);
+    auto& queue = users.at(user);
     committed = std::move(queue.committed);
     queue.committed.reset();
   }

@@ -3,7 +3,9 @@
 //
 // For each event: deliver() drops duplicates (event ids seen within the dedupe window, kept in
 // memory and in the store), records the event in the inbox, and confirms to the adapter. The turn
-// then loads the person's conversation, calls dialogs::handle_turn and commits ONE store batch:
+// then lets the adapter complete the event (Adapter::complete: the people's names and languages,
+// which may need a look-up the acknowledgement did not wait for), loads the person's
+// conversation, calls dialogs::handle_turn and commits ONE store batch:
 // the new conversation, the effects of its commands (applications and their status, partner
 // answers, hand-offs, nudges and their answers, opt-outs, forgetting a person), the replies and
 // the coordinators' notices (dialogs::notify) as outbox entries, and the inbox entry's removal.

@@ -27,8 +27,8 @@ constexpr std::chrono::seconds kMaxChoiceMarkDelay{30};
 
 }  // namespace
 
-// Also the sink that the endpoint and Socket Mode deliver to: it completes each event with the
-// user directory's facts and passes it on to the bot core's sink.
+// Also the sink that the endpoint and Socket Mode deliver to: it passes each event straight on to
+// the bot core's sink, so that recording and acknowledging it never waits for a look-up.
 struct SlackAdapter::Impl : std::enable_shared_from_this<SlackAdapter::Impl>, IncomingSink {
   Impl(asio::io_context& io_context, SlackAdapterOptions adapter_options,
        std::unique_ptr<http::Client> http_client, asio::io_context& lookup_io_context,
@@ -62,15 +62,9 @@ struct SlackAdapter::Impl : std::enable_shared_from_this<SlackAdapter::Impl>, In
   }
 
   void deliver(dialogs::Incoming incoming, std::function<void(bool)> done) override {
-    if (!current_sink()) return done(false);
-    std::weak_ptr<Impl> weak = weak_from_this();
-    users.complete(std::move(incoming),
-                   [weak, done = std::move(done)](dialogs::Incoming completed) mutable {
-                     auto self = weak.lock();
-                     IncomingSink* target = self ? self->current_sink() : nullptr;
-                     if (!target) return done(false);
-                     target->deliver(std::move(completed), std::move(done));
-                   });
+    IncomingSink* target = current_sink();
+    if (!target) return done(false);
+    target->deliver(std::move(incoming), std::move(done));
   }
 
   // Replaces the clicked message's buttons by the choice made; a few tries at most.
@@ -261,6 +255,11 @@ void SlackAdapter::send(const OutboxMessage& message, std::function<void(SendRes
     self->remember_direct_channel(user_id, *channel);
     self->post(*channel, outgoing, std::move(done));
   });
+}
+
+void SlackAdapter::complete(dialogs::Incoming incoming,
+                            std::function<void(dialogs::Incoming)> done) {
+  impl_->users.complete(std::move(incoming), std::move(done));
 }
 
 http::Handler& SlackAdapter::events_handler() { return impl_->endpoint; }

@@ -9,8 +9,9 @@
 // retry (with Retry-After) / permanent_failure for the outbox. start() also runs auth.test, so
 // the bot knows (and ignores) its own messages; a refused token is logged as an error.
 //
-// Before an event reaches the sink, the UserDirectory adds the sender's display name and locale
-// and the mentioned bots (users.info, cached; a look-up never holds the event longer than
+// Events reach the sink as they came, so that they are acknowledged as soon as they are recorded;
+// complete(), called before each turn, has the UserDirectory add the sender's display name and
+// locale and the mentioned bots (users.info, cached; a look-up never holds the turn longer than
 // `users.lookup_timeout`). Once a button click is recorded, the clicked message's buttons are
 // replaced by a line showing the choice (chat.update): cosmetic, so it is tried a few times at
 // most, a failure is only logged, and the turn never waits for it.
@@ -60,9 +61,9 @@ struct SlackAdapterOptions {
 class SlackAdapter : public Adapter {
  public:
   // Fails when the HTTPS client cannot be set up (an unreadable CA file). The users.info look-ups
-  // that an event's acknowledgement may wait for run on `lookup_io` when given (the HTTP server's,
-  // say), with connections of their own, so that they never queue behind the replies being sent
-  // on `io`; both io_contexts must outlive the adapter.
+  // that a turn may wait for run on `lookup_io` when given (the HTTP server's, say), with
+  // connections of their own, so that they never queue behind the replies being sent on `io`;
+  // both io_contexts must outlive the adapter.
   static http::Result<std::unique_ptr<SlackAdapter>> create(
       boost::asio::io_context& io, SlackAdapterOptions options,
       boost::asio::io_context* lookup_io = nullptr);
@@ -72,6 +73,7 @@ class SlackAdapter : public Adapter {
   void start(IncomingSink& sink) override;
   void stop() override;
   void send(const OutboxMessage& message, std::function<void(SendResult)> done) override;
+  void complete(dialogs::Incoming incoming, std::function<void(dialogs::Incoming)> done) override;
 
   // The handler for POST /slack/events (Events API mode).
   http::Handler& events_handler();

@@ -1,12 +1,12 @@
-// UserDirectory: what Slack knows of the people in an event, added before the event is recorded.
+// UserDirectory: what Slack knows of the people in an event, added before the event's turn runs.
 //
 // complete() fills in the sender's display name and locale (so that a first-time user is greeted
 // by name, in Danish or English) and lists the mentions that are bots: Prik itself (from
 // auth.test), Slackbot, and whoever users.info calls is_bot. Facts come from a bounded cache, so a
 // known user costs nothing; people not in it are looked up with users.info, all at once and
 // together bounded by `lookup_timeout`. When a look-up fails or takes too long the event goes on
-// without those facts (a late answer still fills the cache): Slack's acknowledgement is never
-// held longer than that. Failed look-ups are not repeated for `retry_failed_after`; concurrent
+// without those facts (a late answer still fills the cache): a reply is never held longer than
+// that. Failed look-ups are not repeated for `retry_failed_after`; concurrent
 // look-ups of one user are shared. Thread-safe; `done` may run on the caller's thread (everyone
 // known) or on the io_context.
 #pragma once
@@ -29,7 +29,7 @@ class io_context;
 namespace prik::adapters::slack {
 
 struct UserDirectoryOptions {
-  std::chrono::milliseconds lookup_timeout{800};     // an event's wait; well inside Slack's 3 s
+  std::chrono::milliseconds lookup_timeout{800};     // a turn's wait, so a reply's delay
   std::chrono::milliseconds request_timeout{5'000};  // a late answer still fills the cache
   std::size_t capacity = 10'000;            // users remembered, least recently used first out
   std::chrono::minutes fresh_for{24 * 60};  // then looked up again (names change)

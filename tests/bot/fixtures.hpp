@@ -4,10 +4,12 @@
 
 #include <stdlib.h>
 
+#include <condition_variable>
 #include <deque>
 #include <filesystem>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "adapters/adapter.hpp"
@@ -64,6 +66,40 @@ class RecordingAdapter final : public adapters::Adapter {
     done(result);
   }
 
+  // Gives every event completed from now on this display name, and holds the completions back
+  // until release_completions().
+  void hold_completions(std::string display_name) {
+    std::lock_guard lock(mutex_);
+    completed_name_ = std::move(display_name);
+    holding_ = true;
+  }
+  void release_completions() {
+    std::vector<std::pair<dialogs::Incoming, std::function<void(dialogs::Incoming)>>> held;
+    {
+      std::lock_guard lock(mutex_);
+      holding_ = false;
+      held.swap(held_);
+    }
+    for (auto& [incoming, done] : held) done(std::move(incoming));
+  }
+  // Waits up to 10 s until `count` completions are held; true when they are.
+  bool completions_held(std::size_t count) {
+    std::unique_lock lock(mutex_);
+    return held_changed_.wait_for(lock, std::chrono::seconds(10),
+                                  [&] { return held_.size() >= count; });
+  }
+  void complete(dialogs::Incoming incoming, std::function<void(dialogs::Incoming)> done) override {
+    std::unique_lock lock(mutex_);
+    if (!completed_name_.empty()) incoming.display_name = completed_name_;
+    if (holding_) {
+      held_.emplace_back(std::move(incoming), std::move(done));
+      held_changed_.notify_all();
+      return;
+    }
+    lock.unlock();
+    done(std::move(incoming));
+  }
+
   void script(std::vector<adapters::SendResult> results) {
     std::lock_guard lock(mutex_);
     script_.assign(results.begin(), results.end());
@@ -91,6 +127,10 @@ class RecordingAdapter final : public adapters::Adapter {
   std::deque<adapters::SendResult> script_;
   std::vector<adapters::OutboxMessage> attempts_;
   std::vector<adapters::OutboxMessage> delivered_;
+  std::string completed_name_;
+  bool holding_ = false;
+  std::vector<std::pair<dialogs::Incoming, std::function<void(dialogs::Incoming)>>> held_;
+  std::condition_variable held_changed_;
 };
 
 }  // namespace prik::bot::testing_support

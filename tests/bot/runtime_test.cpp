@@ -300,6 +300,41 @@ TEST_F(CoreTest, ATurnsRepliesToOnePlaceBecomeOneMessageUpToTheOneWithChoices) {
   EXPECT_EQ(count(records::outbox), 0u);
 }
 
+TEST_F(CoreTest, AnEventIsRecordedBeforeItsAdapterCompletesItAndTurnsKeepTheirOrder) {
+  struct Seen {
+    std::mutex mutex;
+    std::vector<std::pair<std::string, std::string>> turns;  // text, display name
+  };
+  auto seen = std::make_shared<Seen>();
+  RuntimeOptions options;
+  options.dialog = [seen](const dialogs::Conversation& conversation,
+                          const dialogs::Incoming& incoming, const dialogs::Context&) {
+    std::lock_guard lock(seen->mutex);
+    seen->turns.emplace_back(incoming.text, incoming.display_name);
+    return dialogs::TurnResult{conversation, {}, {}};
+  };
+  restart(std::move(options));
+  adapter_->hold_completions("Anna Holm");
+  for (const char* text : {"1", "2"}) {
+    auto incoming = message(anna, text);
+    incoming.display_name.clear();
+    std::promise<bool> recorded;
+    runtime_->deliver(std::move(incoming), [&](bool ok) { recorded.set_value(ok); });
+    EXPECT_TRUE(recorded.get_future().get()) << "recorded while the completion is held";
+  }
+  ASSERT_TRUE(adapter_->completions_held(1));
+  const auto first_recorded = document(records::inbox, records::sequence_key(1));
+  ASSERT_TRUE(first_recorded.is_object());
+  EXPECT_EQ(first_recorded.value("text", ""), "1");
+  EXPECT_EQ(first_recorded.value("display_name", ""), "") << "the inbox keeps the event as it came";
+  adapter_->release_completions();
+  ASSERT_TRUE(runtime_->wait_until_idle(10s));
+  std::lock_guard lock(seen->mutex);
+  EXPECT_EQ(seen->turns, (std::vector<std::pair<std::string, std::string>>{{"1", "Anna Holm"},
+                                                                           {"2", "Anna Holm"}}));
+  EXPECT_EQ(count(records::inbox), 0u);
+}
+
 TEST_F(CoreTest, ASendAnsweredWithRetryIsRepeatedUntilDeliveredAndKeepsTheOrder) {
   using Kind = adapters::SendResult::Kind;
   adapter_->script({{Kind::retry, 0ms, "503"}, {Kind::retry, 2ms, "ratelimited"}});

@@ -191,6 +191,15 @@ class SlackAdapterTest : public ::testing::Test {
     return future;
   }
 
+  // The event as its turn gets it: completed by the adapter (nullopt after 10 s).
+  std::optional<dialogs::Incoming> completed(dialogs::Incoming incoming) {
+    auto promise = std::make_shared<std::promise<dialogs::Incoming>>();
+    auto future = promise->get_future();
+    adapter_->complete(std::move(incoming),
+                       [promise](dialogs::Incoming done) { promise->set_value(std::move(done)); });
+    return tests::wait_for(future);
+  }
+
   int status_of(http::ClientRequest request) {
     auto future = post_async(std::move(request));
     auto result = tests::wait_for(future);
@@ -458,9 +467,11 @@ TEST_F(SlackAdapterTest, FirstMessageCarriesTheSendersNameAndLocaleAndAKnownUser
   const auto received = sink_.received(2);
   ASSERT_EQ(received.size(), 2u);
   for (const auto& incoming : received) {
-    EXPECT_EQ(incoming.display_name, "Birgit");
-    EXPECT_EQ(incoming.locale, "en-GB");
-    EXPECT_TRUE(incoming.mentioned_bots.empty());
+    const auto turn = completed(incoming);
+    ASSERT_TRUE(turn);
+    EXPECT_EQ(turn->display_name, "Birgit");
+    EXPECT_EQ(turn->locale, "en-GB");
+    EXPECT_TRUE(turn->mentioned_bots.empty());
   }
   EXPECT_EQ(fake_->calls("users.info"), 1u) << "the second event used the cache";
 }
@@ -480,29 +491,54 @@ TEST_F(SlackAdapterTest, MentionedBotsAreListedPrikAndSlackbotWithoutALookUp) {
   EXPECT_EQ(status_of(signed_post(event.dump(), "application/json")), 200);
   const auto received = sink_.received(1);
   ASSERT_EQ(received.size(), 1u);
-  EXPECT_EQ(received[0].display_name, "Carl");
-  EXPECT_EQ(received[0].mentions, (std::vector<std::string>{"slack:T111:U601", "slack:T111:B-USER",
-                                                            "slack:T111:USLACKBOT"}));
-  EXPECT_EQ(received[0].mentioned_bots,
+  const auto turn = completed(received[0]);
+  ASSERT_TRUE(turn);
+  EXPECT_EQ(turn->display_name, "Carl");
+  EXPECT_EQ(turn->mentions, (std::vector<std::string>{"slack:T111:U601", "slack:T111:B-USER",
+                                                      "slack:T111:USLACKBOT"}));
+  EXPECT_EQ(turn->mentioned_bots,
             (std::vector<std::string>{"slack:T111:B-USER", "slack:T111:USLACKBOT"}));
   EXPECT_EQ(fake_->calls("users.info"), 3u) << "the sender, Dorte and the helper bot";
 }
 
-TEST_F(SlackAdapterTest, SlowLookUpDoesNotHoldTheEventAndItsLateAnswerIsKept) {
+TEST_F(SlackAdapterTest, TheAcknowledgementNeverWaitsForALookUp) {
+  fake_ = std::make_unique<FakeSlack>(io_.io);
+  fake_->add_user(slack_user("U650", "Frida", "en-US"));
+  fake_->delay("users.info", 1500ms);
+  start(SlackAdapterOptions::Mode::events_api,
+        [](SlackAdapterOptions& options) { options.users.lookup_timeout = 5s; });
+  const auto begin = std::chrono::steady_clock::now();
+  EXPECT_EQ(status_of(signed_post(direct_message("Ev9", "U650", "hi").dump(), "application/json")),
+            200);
+  EXPECT_LT(std::chrono::steady_clock::now() - begin, 1000ms);
+  const auto received = sink_.received(1);
+  ASSERT_EQ(received.size(), 1u);
+  EXPECT_TRUE(received[0].display_name.empty()) << "recorded as it came";
+  EXPECT_EQ(fake_->calls("users.info"), 0u) << "no look-up before the turn asks";
+  const auto turn = completed(received[0]);
+  ASSERT_TRUE(turn);
+  EXPECT_GE(std::chrono::steady_clock::now() - begin, 1500ms) << "the turn waited for the answer";
+  EXPECT_EQ(turn->display_name, "Frida");
+  EXPECT_EQ(turn->locale, "en-US");
+}
+
+TEST_F(SlackAdapterTest, SlowLookUpDoesNotHoldTheTurnAndItsLateAnswerIsKept) {
   fake_ = std::make_unique<FakeSlack>(io_.io);
   fake_->add_user(slack_user("U700", "Erik", "da-DK"));
   fake_->delay("users.info", 1500ms);
   start(SlackAdapterOptions::Mode::events_api,
         [](SlackAdapterOptions& options) { options.users.lookup_timeout = 200ms; });
-  const auto begin = std::chrono::steady_clock::now();
   EXPECT_EQ(status_of(signed_post(direct_message("Ev4", "U700", "hej").dump(), "application/json")),
             200);
-  EXPECT_LT(std::chrono::steady_clock::now() - begin, 1000ms);
   const auto received = sink_.received(1);
   ASSERT_EQ(received.size(), 1u);
-  EXPECT_EQ(received[0].text, "hej");
-  EXPECT_TRUE(received[0].display_name.empty());
-  EXPECT_TRUE(received[0].locale.empty());
+  const auto begin = std::chrono::steady_clock::now();
+  const auto turn = completed(received[0]);
+  EXPECT_LT(std::chrono::steady_clock::now() - begin, 1000ms);
+  ASSERT_TRUE(turn);
+  EXPECT_EQ(turn->text, "hej");
+  EXPECT_TRUE(turn->display_name.empty());
+  EXPECT_TRUE(turn->locale.empty());
   for (int i = 0; i < 150 && !adapter_->users().cached("U700"); ++i) {
     std::this_thread::sleep_for(20ms);
   }
@@ -519,8 +555,11 @@ TEST_F(SlackAdapterTest, FailedLookUpDeliversWithoutFactsAndIsNotRepeatedAtOnce)
             200);
   const auto received = sink_.received(2);
   ASSERT_EQ(received.size(), 2u);
-  EXPECT_TRUE(received[0].display_name.empty());
-  EXPECT_TRUE(received[1].display_name.empty());
+  for (const auto& incoming : received) {
+    const auto turn = completed(incoming);
+    ASSERT_TRUE(turn);
+    EXPECT_TRUE(turn->display_name.empty());
+  }
   EXPECT_EQ(fake_->calls("users.info"), 1u);
 }
 
