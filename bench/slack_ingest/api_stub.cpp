@@ -7,6 +7,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <csignal>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <utility>
 
@@ -82,8 +83,16 @@ int run_api_stub(const StubOptions& options, std::ostream& out) {
   spdlog::set_level(spdlog::level::warn);  // the server's info lines would mix with ours
   asio::io_context io{1};
   WebApiStub stub;  // only touched from the io_context's one thread
-  http::FunctionHandler handler(
-      [&stub](http::Request request, http::Respond respond) { respond(stub.answer(request)); });
+  http::FunctionHandler handler([&](http::Request request, http::Respond respond) {
+    auto response = stub.answer(request);
+    if (options.users_info_delay.count() > 0 && request.path() == "/api/users.info") {
+      auto timer = std::make_shared<asio::steady_timer>(io, options.users_info_delay);
+      timer->async_wait([timer, respond = std::move(respond), response = std::move(response)](
+                            boost::system::error_code) mutable { respond(std::move(response)); });
+      return;
+    }
+    respond(std::move(response));
+  });
   http::Server server(io, handler);
   const auto port = server.listen(options.host, options.port);
   if (!port) {

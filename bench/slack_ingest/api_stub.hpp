@@ -4,6 +4,7 @@
 // Serves POST <host>:<port>/api/<method>. auth.test reports the benchmark's bot identity
 // (signed_event.hpp); conversations.open and users.info answer for any user; every other method
 // (chat.postMessage, chat.update, ...) succeeds with the channel it was given and a fresh ts.
+// users.info can be made to answer late, as Slack does from across the internet.
 // run_api_stub() runs on the calling thread until `lifetime` has passed or SIGINT/SIGTERM
 // arrives, prints "listening on PORT" once bound and, at the end, how often each method was
 // called.
@@ -20,6 +21,7 @@ struct StubOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 0;  // 0: any free port
   std::chrono::seconds lifetime{1800};
+  std::chrono::milliseconds users_info_delay{0};
 };
 
 // Returns a process exit code: 0 after a normal end, 1 when the port could not be bound.

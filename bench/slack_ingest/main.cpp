@@ -18,7 +18,8 @@ using prik::bench::LoadReport;
 
 constexpr const char* usage =
     "Usage: slack_ingest --url http://127.0.0.1:PORT/slack/events [options]\n"
-    "       slack_ingest --serve-slack-api [--listen HOST:PORT] [--lifetime SECONDS]\n\n"
+    "       slack_ingest --serve-slack-api [--listen HOST:PORT] [--lifetime SECONDS]\n"
+    "                                      [--users-info-delay MS]\n\n"
     "Sends distinct, signed Slack message.im events to an Events API endpoint over keep-alive\n"
     "connections -- as fast as it answers (closed loop) or at --rate events/s (open loop) -- and\n"
     "prints events/s, latency percentiles and non-200 counts. The signing secret comes from\n"
@@ -85,7 +86,7 @@ void print_keys(const LoadReport& report, std::ostream& out) {
 
 int main(int argc, char** argv) {
   std::string url, signing_secret, format, listen;
-  double warmup = 0, duration = 0, timeout = 0, lifetime = 0;
+  double warmup = 0, duration = 0, timeout = 0, lifetime = 0, users_info_delay = 0;
   LoadOptions load;
   po::options_description options("Options");
   options.add_options()("help,h", "show this help")(
@@ -102,7 +103,9 @@ int main(int argc, char** argv) {
       "format", po::value(&format)->default_value("text"), "text, or keys (key=value lines)")(
       "serve-slack-api", "serve the Web API stub instead of sending load")(
       "listen", po::value(&listen)->default_value("127.0.0.1:0"), "stub: HOST:PORT to bind")(
-      "lifetime", po::value(&lifetime)->default_value(1800), "stub: seconds before it exits");
+      "lifetime", po::value(&lifetime)->default_value(1800), "stub: seconds before it exits")(
+      "users-info-delay", po::value(&users_info_delay)->default_value(0),
+      "stub: milliseconds before users.info answers");
   po::variables_map values;
   try {
     po::store(po::parse_command_line(argc, argv, options), values);
@@ -127,6 +130,8 @@ int main(int argc, char** argv) {
       return 2;
     }
     stub.lifetime = std::chrono::seconds(static_cast<std::int64_t>(lifetime));
+    stub.users_info_delay =
+        std::chrono::milliseconds(static_cast<std::int64_t>(std::max(users_info_delay, 0.0)));
     return prik::bench::run_api_stub(stub, std::cout);
   }
 
