@@ -149,6 +149,10 @@ asio::awaitable<void> Server::Impl::accept_loop() {
       socket.close(ignored);
       continue;
     }
+    // An answer goes out as soon as it is written, never held back by Nagle's algorithm until
+    // the client acknowledges the previous one (a delayed ACK takes up to 40 ms).
+    boost::system::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
     auto executor = socket.get_executor();
     auto connection = std::make_shared<ServerConnection>(std::move(socket));
     connections.push_front(connection);
