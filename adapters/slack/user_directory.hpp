@@ -6,9 +6,9 @@
 // known user costs nothing; people not in it are looked up with users.info, all at once and
 // together bounded by `lookup_timeout`. When a look-up fails or takes too long the event goes on
 // without those facts (a late answer still fills the cache): a reply is never held longer than
-// that. Failed look-ups are not repeated for `retry_failed_after`; concurrent
-// look-ups of one user are shared. Thread-safe; `done` may run on the caller's thread (everyone
-// known) or on the io_context.
+// that. Failed look-ups are not repeated for `retry_failed_after`; concurrent look-ups of one user
+// are shared. Thread-safe; `done` may run on the caller's thread (everyone known) or on the
+// io_context.
 #pragma once
 
 #include <chrono>
