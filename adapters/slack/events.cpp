@@ -256,9 +256,24 @@ std::optional<json> decode_form(std::string_view body) {
   return fields;
 }
 
+namespace {
+
+std::string_view media_type_of(std::string_view content_type) {
+  return content_type.substr(0, content_type.find(';'));
+}
+
+}  // namespace
+
+bool is_ssl_check(std::string_view content_type, std::string_view body) {
+  if (media_type_of(content_type) != "application/x-www-form-urlencoded") return false;
+  const auto fields = decode_form(body);
+  return fields && fields->value("ssl_check", "") == "1" && !fields->contains("payload") &&
+         !fields->contains("command");
+}
+
 Parsed parse_http_body(std::string_view content_type, std::string_view body,
                        const BotIdentity& self) {
-  const auto media_type = content_type.substr(0, content_type.find(';'));
+  const auto media_type = media_type_of(content_type);
   if (media_type == "application/json") {
     auto parsed = json::parse(body, nullptr, /*allow_exceptions=*/false);
     if (parsed.is_discarded()) return Malformed{"invalid JSON"};

@@ -71,6 +71,10 @@ Parsed parse_slash_command(const nlohmann::json& fields);
 Parsed parse_http_body(std::string_view content_type, std::string_view body,
                        const BotIdentity& self);
 
+// Whether the body is Slack's SSL check of a slash command's Request URL: a form with
+// `ssl_check=1` and no command or payload. Slack sends it unsigned and expects a 200.
+bool is_ssl_check(std::string_view content_type, std::string_view body);
+
 // Form decoding (application/x-www-form-urlencoded) into a JSON object of strings; nullopt when
 // the body is not a valid form.
 std::optional<nlohmann::json> decode_form(std::string_view body);

@@ -35,6 +35,12 @@ void EventsEndpoint::handle(http::Request request, http::Respond respond) {
   if (request.body.size() > body_limit_) {
     return respond(http::Response::text(413, "request body too large\n"));
   }
+  // Answered before the signature check because Slack does not sign it; it carries nothing the
+  // bot acts on.
+  if (is_ssl_check(request.header("Content-Type"), request.body)) {
+    spdlog::info("slack: answered Slack's SSL check of the Request URL");
+    return respond(http::Response::text(200, ""));
+  }
   const Verdict verdict =
       verify_signature(signing_secret_, request.header("X-Slack-Request-Timestamp"),
                        request.header("X-Slack-Signature"), request.body, now_());

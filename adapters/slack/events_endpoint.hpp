@@ -1,13 +1,15 @@
 // EventsEndpoint: the HTTP handler for Slack's Request URL (POST /slack/events), which receives
 // Events API callbacks, interactivity payloads and slash commands alike.
 //
-// Order of checks: body size (413), signature and timestamp (401), parse (400). A url_verification
-// challenge is answered directly; ignored events get a 200 at once; everything else goes to the
-// IncomingSink, and the 200 is sent only once the sink has recorded the event (503 when it could
-// not, or when no sink is attached, so that Slack retries). Retries carry the same event id and
-// are recognised by the sink. A recorded button click is then passed on to the click handler, if
-// any (SlackAdapter marks the choice in the message). Thread-safe: every method may be called from
-// any thread. The attached sink must stay valid until attach(nullptr) returns.
+// Order of checks: body size (413), signature and timestamp (401), parse (400). Only Slack's
+// unsigned SSL check of a slash command's URL (`ssl_check=1`) is answered before the signature
+// check, with a 200 and nothing else. A url_verification challenge is answered directly; ignored
+// events get a 200 at once; everything else goes to the IncomingSink, and the 200 is sent only
+// once the sink has recorded the event (503 when it could not, or when no sink is attached, so
+// that Slack retries). Retries carry the same event id and are recognised by the sink. A recorded
+// button click is then passed on to the click handler, if any (SlackAdapter marks the choice in
+// the message). Thread-safe: every method may be called from any thread. The attached sink must
+// stay valid until attach(nullptr) returns.
 #pragma once
 
 #include <chrono>

@@ -273,6 +273,21 @@ TEST_F(SlackAdapterTest, BadSignatureStaleTimestampOversizedAndMalformedAreRefus
   EXPECT_TRUE(sink_.received(0, 0ms).empty());
 }
 
+TEST_F(SlackAdapterTest, SslCheckOfTheSlashCommandUrlIsAnsweredUnsignedAndNothingElse) {
+  start();
+  auto ssl_check = signed_post("ssl_check=1&token=gIkuvaNzQIHg97ATvDxqgjtO",
+                               "application/x-www-form-urlencoded");
+  ssl_check.headers.clear();  // Slack does not sign it
+  EXPECT_EQ(status_of(ssl_check), 200);
+  // A command or payload riding along makes it an ordinary request, which must be signed.
+  auto smuggled = signed_post(
+      "ssl_check=1&command=%2Fprik&user_id=U9&team_id=T111&channel_id=D9&trigger_id=1.2.3",
+      "application/x-www-form-urlencoded");
+  smuggled.headers.clear();
+  EXPECT_EQ(status_of(smuggled), 401);
+  EXPECT_TRUE(sink_.received(0, 0ms).empty());
+}
+
 TEST_F(SlackAdapterTest, UrlVerificationIsAnsweredWithTheChallenge) {
   start();
   auto answer = post_async(signed_post(fixture_text("url_verification.json"), "application/json"));

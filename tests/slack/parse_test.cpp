@@ -200,6 +200,17 @@ TEST(SlackInteractions, FormEncodedPayloadIsDecodedWithTheUrlLibrary) {
   EXPECT_EQ(std::get<Received>(parsed).incoming.choice_id, "click_me_123");
 }
 
+TEST(SlackInteractions, OnlyAFormWithSslCheckOneAndNothingToActOnIsAnSslCheck) {
+  constexpr std::string_view form = "application/x-www-form-urlencoded";
+  EXPECT_TRUE(is_ssl_check(form, "ssl_check=1&token=abc"));
+  EXPECT_TRUE(is_ssl_check("application/x-www-form-urlencoded; charset=utf-8", "ssl_check=1"));
+  EXPECT_FALSE(is_ssl_check(form, "ssl_check=0&token=abc"));
+  EXPECT_FALSE(is_ssl_check(form, "token=abc"));
+  EXPECT_FALSE(is_ssl_check(form, "ssl_check=1&payload=%7B%7D"));
+  EXPECT_FALSE(is_ssl_check(form, "ssl_check=1&command=%2Fprik"));
+  EXPECT_FALSE(is_ssl_check("application/json", "ssl_check=1"));
+}
+
 TEST(SlackInteractions, ActionWithoutValueFallsBackToActionId) {
   auto payload = fixture("block_actions.json");
   payload["actions"][0].erase("value");
