@@ -1,7 +1,7 @@
 // libFuzzer target: hostile bytes as a Slack request body (JSON events, form-encoded
-// interactivity payloads and slash commands), as a Socket Mode payload, as a signature header,
-// as text rendered to Block Kit, and as a clicked message whose choice is marked. Must never
-// crash, throw or read out of bounds.
+// interactivity payloads, slash commands and SSL checks), as a Socket Mode payload, as a
+// signature header, as text rendered to Block Kit, and as a clicked message whose choice is
+// marked. Must never crash, throw or read out of bounds.
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -19,6 +19,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   parse_http_body("application/json", text, self);
   parse_http_body("application/x-www-form-urlencoded", text, self);
+  is_ssl_check("application/x-www-form-urlencoded", text);  // runs before the signature check
   if (auto fields = decode_form(text)) parse_slash_command(*fields);
 
   auto json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
