@@ -61,6 +61,11 @@ void FaultFileSystem::set_sync_delay(std::chrono::microseconds delay) {
   sync_delay_ = delay;
 }
 
+void FaultFileSystem::set_before_open(std::function<void(const std::filesystem::path&)> hook) {
+  std::lock_guard lock(mutex_);
+  before_open_ = std::move(hook);
+}
+
 std::uint64_t FaultFileSystem::count(Operation operation) const {
   std::lock_guard lock(mutex_);
   const auto found = counts_.find(operation);
@@ -121,6 +126,12 @@ Status FaultFileSystem::open_sequential(const std::filesystem::path& path,
 
 Status FaultFileSystem::open_writable(const std::filesystem::path& path, OpenMode mode,
                                       std::unique_ptr<WritableFile>* file) {
+  std::function<void(const std::filesystem::path&)> before_open;
+  {
+    std::lock_guard lock(mutex_);
+    before_open = before_open_;
+  }
+  if (before_open) before_open(path);
   if (const Decision decision = next(Operation::open); decision.error) {
     return injected(Operation::open, path, *decision.error);
   }

@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -32,6 +33,9 @@ class FaultFileSystem final : public FileSystem {
   void cut_power_after(std::uint64_t operations);
   // Every WritableFile::sync() sleeps this long first (a slow disk, for group-commit tests).
   void set_sync_delay(std::chrono::microseconds delay);
+  // Runs before every open_writable() with its path, outside the lock: a test may block in it to
+  // hold one thread's work (a compaction, say) while others go on.
+  void set_before_open(std::function<void(const std::filesystem::path&)> hook);
 
   std::uint64_t count(Operation operation) const;
   // All mutating operations so far.
@@ -69,6 +73,7 @@ class FaultFileSystem final : public FileSystem {
   std::optional<std::uint64_t> power_cut_after_;
   std::uint64_t operations_ = 0;
   std::chrono::microseconds sync_delay_{0};
+  std::function<void(const std::filesystem::path&)> before_open_;
 };
 
 }  // namespace prik::storage

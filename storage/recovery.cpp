@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <optional>
 
 namespace prik::storage {
 namespace {
@@ -208,9 +209,9 @@ Status replay_segment(FileSystem* file_system, const std::filesystem::path& path
   }
 }
 
-}  // namespace
-
-Status recover(FileSystem* file_system, const std::filesystem::path& dir, Recovered* recovered) {
+// Reads the data dir; with `last_segment` set, only the segments up to it, all of them sealed.
+Status read_data_dir(FileSystem* file_system, const std::filesystem::path& dir,
+                     std::optional<std::uint64_t> last_segment, Recovered* recovered) {
   std::vector<std::string> names;
   if (Status status = file_system->list_dir(dir, &names); !status.ok()) return status;
   std::vector<std::uint64_t> numbers;
@@ -220,7 +221,8 @@ Status recover(FileSystem* file_system, const std::filesystem::path& dir, Recove
       has_snapshot = true;
     } else if (name == format::snapshot_temp_file) {
       recovered->leftovers.push_back(name);
-    } else if (const auto number = format::parse_segment_file(name)) {
+    } else if (const auto number = format::parse_segment_file(name);
+               number && (!last_segment || *number <= *last_segment)) {
       numbers.push_back(*number);
     }
   }
@@ -249,8 +251,9 @@ Status recover(FileSystem* file_system, const std::filesystem::path& dir, Recove
     }
     RecoveredSegment segment;
     segment.number = live[i];
+    const bool may_be_torn = !last_segment && i + 1 == live.size();
     if (Status status = replay_segment(file_system, dir / format::segment_file(live[i]),
-                                       i + 1 == live.size(), recovered, &segment);
+                                       may_be_torn, recovered, &segment);
         !status.ok()) {
       return status;
     }
@@ -258,10 +261,24 @@ Status recover(FileSystem* file_system, const std::filesystem::path& dir, Recove
     recovered->journal_bytes += segment.valid_size;
     recovered->segments.push_back(segment);
   }
+  if (last_segment && (live.empty() || live.back() != *last_segment)) {
+    return Status::corruption((dir / format::segment_file(*last_segment)).string() + " is missing");
+  }
   for (const auto& [name, collection] : recovered->collections) {
     recovered->documents += collection.size();
   }
   return {};
+}
+
+}  // namespace
+
+Status recover(FileSystem* file_system, const std::filesystem::path& dir, Recovered* recovered) {
+  return read_data_dir(file_system, dir, std::nullopt, recovered);
+}
+
+Status recover_sealed(FileSystem* file_system, const std::filesystem::path& dir,
+                      std::uint64_t last_segment, Recovered* recovered) {
+  return read_data_dir(file_system, dir, last_segment, recovered);
 }
 
 }  // namespace prik::storage

@@ -38,4 +38,10 @@ struct Recovered {
 // Reads the data dir. Status::corruption names the file and offset of damage before the tail.
 Status recover(FileSystem* file_system, const std::filesystem::path& dir, Recovered* recovered);
 
+// Reads the snapshot and the live segments up to `last_segment`, which are sealed: no torn tail is
+// allowed in any of them. Later segments are left alone (a compaction reads this way while
+// commits go on to the next segment).
+Status recover_sealed(FileSystem* file_system, const std::filesystem::path& dir,
+                      std::uint64_t last_segment, Recovered* recovered);
+
 }  // namespace prik::storage

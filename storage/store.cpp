@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <future>
@@ -88,6 +89,19 @@ struct Store::Impl {
   // instead of growing a new string page by page.
   std::string group_records;
 
+  // What a compaction replaces: the segments up to the one the writer sealed for it.
+  struct Compaction {
+    std::uint64_t first_segment = 0;
+    std::uint64_t last_segment = 0;
+    std::uint64_t sequence = 0;        // the last batch in the sealed segments
+    std::uint64_t sealed_bytes = 0;    // their size, as counted in stats.journal_bytes
+    std::function<void(Status)> done;  // for Store::compact(); empty for automatic ones
+  };
+  // One compaction at a time runs on this thread, started and joined by the writer (and joined
+  // at destruction), so that commits go on meanwhile.
+  std::thread compactor;
+  std::atomic<bool> compacting = false;
+
   mutable std::mutex health_mutex;
   Status failure;  // the first write or sync error; ok while healthy
   StoreStats stats;
@@ -144,13 +158,13 @@ struct Store::Impl {
         }
       }
       if (group.front().compact) {
-        group.front().done(compact_now());
+        start_compaction(std::move(group.front().done));
         continue;
       }
       commit_group(group);
-      if (options.compact_journal_bytes > 0 && health().ok() &&
+      if (options.compact_journal_bytes > 0 && health().ok() && !compacting &&
           stats_snapshot().journal_bytes >= options.compact_journal_bytes) {
-        compact_now();  // a failure is logged and makes the store read-only
+        start_compaction({});  // a failure is logged and makes the store read-only
       }
     }
   }
@@ -219,16 +233,80 @@ struct Store::Impl {
     }
   }
 
-  Status compact_now() {
-    if (Status status = refused(); !status.ok()) return status;
+  // On the writer thread: seals the segment commits go to, moves them on to a new one and starts
+  // the compaction of the sealed segments on the compactor thread, where `done` (if any) learns
+  // the outcome. A compaction still running is waited for first, so that each one covers every
+  // commit acknowledged before it was asked for.
+  void start_compaction(std::function<void(Status)> done) {
+    if (compactor.joinable()) compactor.join();
+    Status status = refused();
+    Compaction compaction{first_segment, segment, sequence, stats_snapshot().journal_bytes,
+                          std::move(done)};
+    std::unique_ptr<WritableFile> next_journal;
+    if (status.ok()) {
+      status = write_new_file(file_system, path(format::segment_file(segment + 1)),
+                              format::journal_header(), &next_journal);
+      if (status.ok()) status = file_system->sync_dir(options.dir);
+      if (!status.ok()) fail(status);
+    }
+    if (!status.ok()) {
+      if (compaction.done) compaction.done(status);
+      return;
+    }
+    journal = std::move(next_journal);
+    first_segment = segment = compaction.last_segment + 1;
+    {
+      std::lock_guard guard(health_mutex);
+      stats.journal_bytes += format::journal_header_size;
+    }
+    compacting = true;
+    compactor = std::thread([this, compaction = std::move(compaction)] {
+      const Status outcome = compact_sealed(compaction);
+      compacting = false;
+      if (compaction.done) compaction.done(outcome);
+    });
+  }
+
+  // On the compactor thread: writes a snapshot of the sealed segments, read again from the disk
+  // (the writer keeps changing the collections in memory), and removes them.
+  Status compact_sealed(const Compaction& compaction) {
     const auto started = std::chrono::steady_clock::now();
+    Recovered sealed;
+    Status status = recover_sealed(file_system, options.dir, compaction.last_segment, &sealed);
+    if (status.ok() && sealed.sequence != compaction.sequence) {
+      status =
+          Status::corruption("the sealed journal ends at batch " + std::to_string(sealed.sequence) +
+                             " instead of " + std::to_string(compaction.sequence));
+    }
+    if (status.ok()) status = write_snapshot(sealed, compaction.last_segment + 1);
+    for (std::uint64_t number = compaction.first_segment;
+         status.ok() && number <= compaction.last_segment; ++number) {
+      status = file_system->remove(path(format::segment_file(number)));
+    }
+    if (status.ok()) status = file_system->sync_dir(options.dir);
+    if (!status.ok()) return fail(status);
+    {
+      std::lock_guard guard(health_mutex);
+      stats.journal_bytes -= compaction.sealed_bytes;
+      ++stats.compactions;
+    }
+    spdlog::info("store {}: compacted {} documents into a new snapshot in {} ms",
+                 options.dir.string(), sealed.documents,
+                 std::chrono::duration_cast<std::chrono::milliseconds>(
+                     std::chrono::steady_clock::now() - started)
+                     .count());
+    return {};
+  }
+
+  // Writes `state` as the snapshot that replaces every segment before `next_segment`: to a
+  // temporary file first, synced, then renamed into place.
+  Status write_snapshot(const Recovered& state, std::uint64_t next_segment) {
     const std::filesystem::path temp = path(format::snapshot_temp_file);
     std::unique_ptr<WritableFile> file;
     Status status = file_system->open_writable(temp, OpenMode::truncate, &file);
-    if (!status.ok()) return fail(status);
-    // Only this thread changes the collections, so it may read them without the lock.
-    std::string buffer = format::snapshot_header({segment + 1, sequence, documents});
-    for (const auto& [name, collection] : collections) {
+    if (!status.ok()) return status;
+    std::string buffer = format::snapshot_header({next_segment, state.sequence, state.documents});
+    for (const auto& [name, collection] : state.collections) {
       auto first = collection.begin();
       std::size_t bytes = 0;
       for (auto it = collection.begin(); it != collection.end(); ++it) {
@@ -238,7 +316,7 @@ struct Store::Impl {
           first = it;
           bytes = 0;
           if (buffer.size() >= snapshot_write_bytes) {
-            if (status = file->append(buffer); !status.ok()) return fail(status);
+            if (status = file->append(buffer); !status.ok()) return status;
             buffer.clear();
           }
         }
@@ -246,42 +324,13 @@ struct Store::Impl {
       }
       format::append_snapshot_record(&buffer, name, first, collection.end());
     }
-    if (status = file->append(buffer); !status.ok()) return fail(status);
-    if (status = file->sync(); !status.ok()) return fail(status);
+    if (status = file->append(buffer); !status.ok()) return status;
+    if (status = file->sync(); !status.ok()) return status;
     file.reset();
     if (status = file_system->rename(temp, path(format::snapshot_file)); !status.ok()) {
-      return fail(status);
+      return status;
     }
-    if (status = file_system->sync_dir(options.dir); !status.ok()) return fail(status);
-    // The snapshot now stands for every segment up to this one; later commits go to a new one.
-    const std::uint64_t old_first = first_segment;
-    const std::uint64_t old_last = segment;
-    std::unique_ptr<WritableFile> next_journal;
-    if (status = write_new_file(file_system, path(format::segment_file(segment + 1)),
-                                format::journal_header(), &next_journal);
-        !status.ok()) {
-      return fail(status);
-    }
-    if (status = file_system->sync_dir(options.dir); !status.ok()) return fail(status);
-    journal = std::move(next_journal);
-    first_segment = segment = old_last + 1;
-    for (std::uint64_t number = old_first; number <= old_last; ++number) {
-      if (status = file_system->remove(path(format::segment_file(number))); !status.ok()) {
-        return fail(status);
-      }
-    }
-    if (status = file_system->sync_dir(options.dir); !status.ok()) return fail(status);
-    {
-      std::lock_guard guard(health_mutex);
-      stats.journal_bytes = format::journal_header_size;
-      ++stats.compactions;
-    }
-    spdlog::info("store {}: compacted {} documents into a new snapshot in {} ms",
-                 options.dir.string(), documents,
-                 std::chrono::duration_cast<std::chrono::milliseconds>(
-                     std::chrono::steady_clock::now() - started)
-                     .count());
-    return {};
+    return file_system->sync_dir(options.dir);
   }
 
   // Removes leftovers, cuts a torn tail and opens the journal segment to append to.
@@ -338,6 +387,7 @@ Store::~Store() {
   }
   impl_->queue_changed.notify_one();
   impl_->writer.join();
+  if (impl_->compactor.joinable()) impl_->compactor.join();
 }
 
 Status Store::open(const Options& options, std::unique_ptr<Store>* store) {

@@ -11,9 +11,14 @@
 // A failed write or sync turns the store read-only (fail-stop): the failing commit and every
 // later one report the error, and the next open recovers from what is on disk.
 //
+// Compaction replaces the journal written so far by a new snapshot without erased documents. It
+// runs on a thread of its own from the files on disk, so commits go on meanwhile: the writer only
+// moves on to a new journal segment.
+//
 // Thread-safety: every method may be called from any thread. A commit's effects are visible to
-// get/scan once it has been acknowledged. The Store owns a writer thread; destroying the Store
-// finishes queued commits first.
+// get/scan once it has been acknowledged. The Store owns a writer thread and, while a compaction
+// runs, a compactor thread; destroying the Store finishes queued commits and a running compaction
+// first.
 #pragma once
 
 #include <cstdint>
@@ -111,7 +116,8 @@ class Store {
   // Queues the batch; done(status) runs on the store's writer thread once it is durable or failed.
   void commit_async(Batch batch, std::function<void(Status)> done);
 
-  // Writes a new snapshot without erased documents and removes the old journal segments.
+  // Compacts every commit acknowledged so far into a new snapshot, without erased documents, and
+  // removes the journal segments it replaces; returns once that is done. Commits go on meanwhile.
   Status compact();
 
   // ok() while the store accepts commits; the reason once it turned read-only.

@@ -1,5 +1,7 @@
 // Recovery from damaged files (storage/FORMAT.md, "Torn tails and corruption"): a torn tail is cut
 // and logged; damage before the tail refuses the open, naming the file and offset.
+#include "storage/recovery.hpp"
+
 #include <gtest/gtest.h>
 
 #include <random>
@@ -118,6 +120,29 @@ TEST_F(Recovery, GarbageAppendedAfterTheLastRecordIsCut) {
   for (auto& c : garbage) c = static_cast<char>(random());
   ASSERT_TRUE(open_with(intact_ + garbage).ok());
   for (int b = 1; b <= batches; ++b) EXPECT_TRUE(has_batch(b));
+}
+
+TEST_F(Recovery, SealedSegmentsAllowNoTornTailAndLaterSegmentsAreLeftAlone) {
+  memory_ = std::make_unique<MemoryFileSystem>();
+  memory_->create_dir(dir);
+  memory_->overwrite(journal, intact_);
+  memory_->overwrite("/data/journal-000002.log", "being written");
+  Recovered sealed;
+  ASSERT_TRUE(recover_sealed(memory_.get(), dir, 1, &sealed).ok());
+  EXPECT_EQ(sealed.sequence, static_cast<std::uint64_t>(batches));
+  EXPECT_EQ(sealed.segments.size(), 1u);
+
+  memory_->overwrite(journal, intact_ + "torn");
+  sealed = {};
+  const Status torn = recover_sealed(memory_.get(), dir, 1, &sealed);
+  EXPECT_EQ(torn.kind(), Status::Kind::corruption) << torn.to_string();
+  EXPECT_NE(torn.message().find(journal.string() + " at offset " + std::to_string(intact_.size())),
+            std::string::npos)
+      << torn.to_string();
+
+  sealed = {};
+  const Status missing = recover_sealed(memory_.get(), dir, 3, &sealed);
+  EXPECT_EQ(missing.kind(), Status::Kind::corruption) << missing.to_string();
 }
 
 TEST_F(Recovery, VerifyReportsATornTailWithoutCuttingIt) {

@@ -17,6 +17,7 @@ namespace prik::storage {
 namespace {
 
 using testing::TempDir;
+using namespace std::chrono_literals;
 
 std::unique_ptr<Store> open_store(const Options& options) {
   std::unique_ptr<Store> store;
@@ -229,10 +230,11 @@ TEST(Store, CompactsAutomaticallyOnceTheJournalPassesTheLimit) {
       batch.put("c", std::to_string(i % 20), std::string(100, 'a' + i % 26));
       ASSERT_TRUE(store->commit(std::move(batch)).ok());
     }
+    // Each compaction that starts waits for the one before it, so by now one has finished.
     EXPECT_GT(store->stats().compactions, 0u);
-    EXPECT_LT(store->stats().journal_bytes, 4096u);
-  }
+  }  // closing waits for a compaction still running
   auto store = open_store({.dir = dir.path()});
+  EXPECT_LT(store->stats().journal_bytes, 4096u);
   EXPECT_EQ(store->stats().documents, 20u);
   EXPECT_EQ(store->get("c", "19"), std::string(100, 'a' + 199 % 26));
   std::vector<std::string> names;
@@ -242,6 +244,55 @@ TEST(Store, CompactsAutomaticallyOnceTheJournalPassesTheLimit) {
   EXPECT_EQ(names[0], "LOCK");
   EXPECT_TRUE(names[1].starts_with("journal-"));
   EXPECT_EQ(names[2], "snapshot");
+}
+
+TEST(Store, CommitsAreAcknowledgedWhileACompactionWritesItsSnapshot) {
+  MemoryFileSystem memory;
+  FaultFileSystem gated(&memory);
+  std::promise<void> snapshot_reached;
+  std::promise<void> release_snapshot;
+  std::shared_future<void> released = release_snapshot.get_future().share();
+  gated.set_before_open([&](const std::filesystem::path& path) {
+    if (path.filename() != "snapshot.tmp") return;
+    snapshot_reached.set_value();
+    released.wait();
+  });
+  auto store = open_store({.dir = "/data", .file_system = &gated, .compact_journal_bytes = 0});
+  Batch first;
+  first.put("c", "before", "1");
+  first.put("c", "erased", "secret");
+  ASSERT_TRUE(store->commit(std::move(first)).ok());
+  Batch erase;
+  erase.erase("c", "erased");
+  ASSERT_TRUE(store->commit(std::move(erase)).ok());
+
+  auto compacted = std::async(std::launch::async, [&] { return store->compact(); });
+  ASSERT_EQ(snapshot_reached.get_future().wait_for(10s), std::future_status::ready);
+  // The snapshot is held: commits still go through, to the next segment.
+  for (int i = 0; i < 5; ++i) {
+    Batch batch;
+    batch.put("c", "during/" + std::to_string(i), "2");
+    ASSERT_TRUE(store->commit(std::move(batch)).ok());
+  }
+  EXPECT_EQ(store->stats().compactions, 0u);
+  EXPECT_EQ(compacted.wait_for(50ms), std::future_status::timeout);
+  release_snapshot.set_value();
+  ASSERT_TRUE(compacted.get().ok());
+  EXPECT_EQ(store->stats().compactions, 1u);
+  gated.set_before_open({});
+  store.reset();
+
+  std::vector<std::string> names;
+  ASSERT_TRUE(memory.list_dir("/data", &names).ok());
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names, (std::vector<std::string>{"journal-000002.log", "snapshot"}));
+  for (const auto& [name, bytes] : testing::read_all_files(&memory, "/data")) {
+    EXPECT_EQ(bytes.find("secret"), std::string::npos) << name << " holds erased bytes";
+  }
+  store = open_store({.dir = "/data", .file_system = &memory});
+  EXPECT_EQ(store->get("c", "before"), "1");
+  EXPECT_EQ(store->get("c", "erased"), std::nullopt);
+  EXPECT_EQ(keys_of(*store, "c", "during/").size(), 5u);
 }
 
 TEST(Store, SnapshotOfManyDocumentsAcrossCollectionsReopensIntact) {
