@@ -3,8 +3,16 @@
 #include <iostream>
 
 #include "bot/cli.hpp"
+#include "bot/thread_priority.hpp"
 
 namespace prik::bot {
+namespace {
+
+// Turns, replies and compactions may wait; acknowledging an event should not (Slack wants it
+// within 3 s), so their threads run this much nicer than the rest.
+constexpr int background_niceness = 10;
+
+}  // namespace
 
 std::optional<LoadedConfig> load_configuration(
     const std::string& command, const boost::program_options::variables_map& values) {
@@ -18,8 +26,10 @@ std::optional<LoadedConfig> load_configuration(
 std::unique_ptr<storage::Store> open_data_dir(const std::string& command,
                                               const StoreSettings& settings) {
   std::unique_ptr<storage::Store> store;
-  const storage::Options options{.dir = settings.data_dir,
-                                 .compact_journal_bytes = settings.compact_journal_bytes};
+  const storage::Options options{
+      .dir = settings.data_dir,
+      .compact_journal_bytes = settings.compact_journal_bytes,
+      .compactor_started = [] { lower_this_thread_priority(background_niceness); }};
   if (const auto status = storage::Store::open(options, &store); !status.ok()) {
     std::cerr << "prik " << command << ": cannot open the data dir " << settings.data_dir << ": "
               << status.to_string() << "\n";
@@ -29,10 +39,9 @@ std::unique_ptr<storage::Store> open_data_dir(const std::string& command,
 }
 
 RuntimeOptions runtime_options(const Settings& settings) {
-  // Turns may wait; an event's acknowledgement should not (Slack wants it within 3 s).
   return {.campaign_id = settings.campaign,
           .default_language = settings.language,
-          .thread_niceness = 10,
+          .thread_niceness = background_niceness,
           .stop_on_signals = true,
           .nudge_rules = settings.nudges,
           .digest = settings.digest};

@@ -261,6 +261,7 @@ struct Store::Impl {
     }
     compacting = true;
     compactor = std::thread([this, compaction = std::move(compaction)] {
+      if (options.compactor_started) options.compactor_started();
       const Status outcome = compact_sealed(compaction);
       compacting = false;
       if (compaction.done) compaction.done(outcome);
@@ -316,7 +317,10 @@ struct Store::Impl {
           first = it;
           bytes = 0;
           if (buffer.size() >= snapshot_write_bytes) {
+            // Synced chunk by chunk: the journal's syncs, which commits wait for, then queue
+            // behind one chunk at most instead of the whole snapshot.
             if (status = file->append(buffer); !status.ok()) return status;
+            if (status = file->sync(); !status.ok()) return status;
             buffer.clear();
           }
         }

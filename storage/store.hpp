@@ -42,6 +42,9 @@ struct Options {
   FileSystem* file_system = nullptr;
   // Compact automatically once the journal grows past this many bytes (0: never).
   std::uint64_t compact_journal_bytes = 64u << 20;
+  // Runs first on each compaction's thread, e.g. to lower its priority below the threads that
+  // wait for commits. Empty: nothing.
+  std::function<void()> compactor_started;
 };
 
 // One atomic unit of change. Documents are JSON text; the store does not interpret them.

@@ -257,7 +257,14 @@ TEST(Store, CommitsAreAcknowledgedWhileACompactionWritesItsSnapshot) {
     snapshot_reached.set_value();
     released.wait();
   });
-  auto store = open_store({.dir = "/data", .file_system = &gated, .compact_journal_bytes = 0});
+  std::atomic<int> compactors_started = 0;
+  std::atomic<bool> started_elsewhere = false;
+  const auto test_thread = std::this_thread::get_id();
+  auto store = open_store(
+      {.dir = "/data", .file_system = &gated, .compact_journal_bytes = 0, .compactor_started = [&] {
+         ++compactors_started;
+         started_elsewhere = std::this_thread::get_id() != test_thread;
+       }});
   Batch first;
   first.put("c", "before", "1");
   first.put("c", "erased", "secret");
@@ -279,6 +286,8 @@ TEST(Store, CommitsAreAcknowledgedWhileACompactionWritesItsSnapshot) {
   release_snapshot.set_value();
   ASSERT_TRUE(compacted.get().ok());
   EXPECT_EQ(store->stats().compactions, 1u);
+  EXPECT_EQ(compactors_started, 1);
+  EXPECT_TRUE(started_elsewhere);
   gated.set_before_open({});
   store.reset();
 
