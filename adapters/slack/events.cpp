@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/url/encoding_opts.hpp>
 #include <boost/url/parse_query.hpp>
+#include <ctime>
 
 namespace prik::adapters::slack {
 
@@ -91,6 +92,20 @@ void take_mentions(const std::string& raw, const std::string& team_id, const Bot
   incoming.text = trim(unescape(text));
 }
 
+// The app_rate_limited notice's minute ("2018-02-12 20:37 UTC"), or "an unknown time".
+std::string utc_minute(const json& body) {
+  const auto minute = body.find("minute_rate_limited");
+  if (minute == body.end() || !minute->is_number_integer()) return "an unknown time";
+  const auto seconds = static_cast<std::time_t>(minute->get<std::int64_t>());
+  std::tm utc{};
+  char text[32];
+  if (!gmtime_r(&seconds, &utc) ||
+      std::strftime(text, sizeof text, "%Y-%m-%d %H:%M UTC", &utc) == 0) {
+    return "an unknown time";
+  }
+  return text;
+}
+
 bool is_direct_channel(const std::string& channel) { return !channel.empty() && channel[0] == 'D'; }
 
 Parsed parse_event(const json& body, const json& event, const BotIdentity& self) {
@@ -172,6 +187,12 @@ Parsed parse_events_api(const json& body, const BotIdentity& self) {
     const std::string challenge = string_at(body, "challenge");
     if (challenge.empty()) return Malformed{"url_verification without a challenge"};
     return UrlVerification{challenge};
+  }
+  if (type == "app_rate_limited") {
+    return Ignored{"Slack holds back events for team " + string_at(body, "team_id") +
+                       " (more than 30,000 in an hour) from " + utc_minute(body) +
+                       "; those events will not arrive",
+                   true};
   }
   if (type != "event_callback") {
     if (type.empty()) return Malformed{"no type"};

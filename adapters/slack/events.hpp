@@ -33,6 +33,7 @@ struct UrlVerification {
 };
 struct Ignored {
   std::string reason;
+  bool worth_a_warning = false;  // the sysadmin should hear of it (Slack dropping events)
 };
 struct Malformed {
   std::string reason;

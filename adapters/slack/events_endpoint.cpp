@@ -69,7 +69,11 @@ void EventsEndpoint::handle(http::Request request, http::Respond respond) {
         http::Response::json(200, nlohmann::json{{"challenge", verification->challenge}}.dump()));
   }
   if (const auto* ignored = std::get_if<Ignored>(&parsed)) {
-    spdlog::debug("slack: ignored: {}", ignored->reason);
+    if (ignored->worth_a_warning) {
+      spdlog::warn("slack: {}", ignored->reason);
+    } else {
+      spdlog::debug("slack: ignored: {}", ignored->reason);
+    }
     return respond(http::Response::text(200, ""));
   }
   if (!sink) return respond(http::Response::text(503, "not ready\n"));

@@ -172,6 +172,9 @@ struct SocketModeClient::Impl : std::enable_shared_from_this<SocketModeClient::I
     if (!received || !sink) {
       if (const auto* malformed = std::get_if<Malformed>(&parsed)) {
         spdlog::warn("slack socket mode: malformed {} envelope: {}", type, malformed->reason);
+      } else if (const auto* ignored = std::get_if<Ignored>(&parsed);
+                 ignored && ignored->worth_a_warning) {
+        spdlog::warn("slack socket mode: {}", ignored->reason);
       }
       return acknowledge(socket, id);
     }

@@ -161,6 +161,20 @@ TEST(SlackEvents, MissingEventIdOrWrongShapesAreMalformed) {
       parse_events_api(json{{"type", "event_callback"}, {"event", "x"}}, {})));
 }
 
+TEST(SlackEvents, SlackWithholdingEventsIsIgnoredWithAWarning) {
+  const auto parsed = parse_events_api(json::parse(R"({"token":"x","type":"app_rate_limited",
+      "team_id":"T123456","minute_rate_limited":1518467820,"api_app_id":"A123456"})"),
+                                       {});
+  ASSERT_TRUE(std::holds_alternative<Ignored>(parsed));
+  const auto& ignored = std::get<Ignored>(parsed);
+  EXPECT_TRUE(ignored.worth_a_warning);
+  EXPECT_NE(ignored.reason.find("T123456"), std::string::npos) << ignored.reason;
+  EXPECT_NE(ignored.reason.find("from 2018-02-12 20:37 UTC"), std::string::npos) << ignored.reason;
+  const auto other = parse_events_api(json::parse(R"({"type":"something_new"})"), {});
+  ASSERT_TRUE(std::holds_alternative<Ignored>(other));
+  EXPECT_FALSE(std::get<Ignored>(other).worth_a_warning);
+}
+
 TEST(SlackEvents, SocketModeEnvelopePayloadParsesLikeAnHttpBody) {
   auto envelope = fixture("socket_mode_envelope_events_api.json");
   auto parsed = parse_events_api(envelope["payload"], {"T111", "U111", ""});
