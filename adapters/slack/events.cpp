@@ -106,6 +106,11 @@ std::string utc_minute(const json& body) {
   return text;
 }
 
+// "application/json" of "application/json; charset=utf-8".
+std::string_view media_type_of(std::string_view content_type) {
+  return content_type.substr(0, content_type.find(';'));
+}
+
 bool is_direct_channel(const std::string& channel) { return !channel.empty() && channel[0] == 'D'; }
 
 Parsed parse_event(const json& body, const json& event, const BotIdentity& self) {
@@ -276,14 +281,6 @@ std::optional<json> decode_form(std::string_view body) {
   }
   return fields;
 }
-
-namespace {
-
-std::string_view media_type_of(std::string_view content_type) {
-  return content_type.substr(0, content_type.find(';'));
-}
-
-}  // namespace
 
 bool is_ssl_check(std::string_view content_type, std::string_view body) {
   if (media_type_of(content_type) != "application/x-www-form-urlencoded") return false;
