@@ -27,8 +27,9 @@ constexpr std::chrono::seconds kMaxChoiceMarkDelay{30};
 
 }  // namespace
 
-// Also the sink that the endpoint and Socket Mode deliver to: it passes each event straight on to
-// the bot core's sink, so that recording and acknowledging it never waits for a look-up.
+// Also the sink that Socket Mode delivers to: it passes each event straight on to the bot core's
+// sink while the adapter runs, and refuses the envelopes that reach it after stop(). (The
+// endpoint is attached to the core's sink itself; its attach(nullptr) already does that.)
 struct SlackAdapter::Impl : std::enable_shared_from_this<SlackAdapter::Impl>, IncomingSink {
   Impl(asio::io_context& io_context, SlackAdapterOptions adapter_options,
        std::unique_ptr<http::Client> http_client, asio::io_context& lookup_io_context,
@@ -212,7 +213,7 @@ void SlackAdapter::start(IncomingSink& sink) {
     std::lock_guard lock(impl_->sink_mutex);
     impl_->sink = &sink;
   }
-  impl_->endpoint.attach(impl_.get());
+  impl_->endpoint.attach(&sink);
   std::weak_ptr<Impl> weak = impl_;
   impl_->api.auth_test([weak](ApiResult<BotIdentity> identity) {
     auto self = weak.lock();
