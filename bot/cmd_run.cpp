@@ -1,18 +1,12 @@
 // `prik run`: Prik on the chat platforms the configuration enables (Slack, Matrix), with one HTTP
 // server for health checks and Slack's Events API, until SIGINT or SIGTERM.
-#include <sched.h>
 #include <spdlog/spdlog.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
-#include <algorithm>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <condition_variable>
 #include <csignal>
-#include <cstdint>
 #include <future>
 #include <iostream>
 #include <memory>
@@ -46,43 +40,13 @@ constexpr std::chrono::seconds http_grace{5};
 constexpr std::chrono::seconds outbox_grace{10};
 constexpr std::chrono::seconds slack_min_interval{1};
 
-// Sending replies and syncing with Matrix may wait; acknowledging Slack's events should not.
-constexpr int platforms_niceness = 10;
-// The HTTP server's time slice (Linux's default is a few ms): short, so that a request arriving
-// while other processes hold the CPU is read and answered without waiting out their slice.
-constexpr std::chrono::microseconds http_time_slice{200};
-
-// Asks the scheduler for short time slices for this thread: woken by a request, it then runs at
-// once instead of after the slice of whatever else holds the CPU (Linux 6.12 and later; ignored
-// before). Failing is harmless.
-void request_short_slices(std::chrono::microseconds slice) {
-  struct {  // the kernel's struct sched_attr, first version
-    std::uint32_t size;
-    std::uint32_t sched_policy;
-    std::uint64_t sched_flags;
-    std::int32_t sched_nice;
-    std::uint32_t sched_priority;
-    std::uint64_t sched_runtime;
-    std::uint64_t sched_deadline;
-    std::uint64_t sched_period;
-  } attributes{};
-  attributes.size = sizeof(attributes);
-  attributes.sched_policy = SCHED_OTHER;
-  attributes.sched_nice = ::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()));
-  attributes.sched_runtime = static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(slice).count());
-  if (::syscall(SYS_sched_setattr, 0, &attributes, 0) != 0) {
-    spdlog::debug("could not ask for short time slices");
-  }
-}
-
 // An io_context run by one thread from construction until stop(), `niceness` below the process.
 class NetworkThread {
  public:
   explicit NetworkThread(int niceness = 0, std::chrono::microseconds slice = {})
       : work_(io.get_executor()), thread_([this, niceness, slice] {
           lower_this_thread_priority(niceness);
-          if (slice.count() > 0) request_short_slices(slice);
+          if (slice.count() > 0) request_short_time_slices(slice);
           run();
         }) {}
   ~NetworkThread() { stop(); }
@@ -198,8 +162,8 @@ int run_run(const std::vector<std::string>& args) {
   // Declared before the store so that they outlive the store's last commit callbacks. The HTTP
   // server has a thread of its own, so acknowledging Slack's events never waits behind the
   // platform clients' work (sending replies, Matrix syncs), which also yields the CPU to it.
-  NetworkThread network(0, http_time_slice);
-  NetworkThread platforms(platforms_niceness);
+  NetworkThread network(0, acknowledging_time_slice);
+  NetworkThread platforms(background_niceness);
   const auto loaded = load_configuration("run", values);
   if (!loaded) return exit_failure;
   const auto& config = *loaded;

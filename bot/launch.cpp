@@ -6,13 +6,6 @@
 #include "bot/thread_priority.hpp"
 
 namespace prik::bot {
-namespace {
-
-// Turns, replies and compactions may wait; acknowledging an event should not (Slack wants it
-// within 3 s), so their threads run this much nicer than the rest.
-constexpr int background_niceness = 10;
-
-}  // namespace
 
 std::optional<LoadedConfig> load_configuration(
     const std::string& command, const boost::program_options::variables_map& values) {
@@ -29,6 +22,7 @@ std::unique_ptr<storage::Store> open_data_dir(const std::string& command,
   const storage::Options options{
       .dir = settings.data_dir,
       .compact_journal_bytes = settings.compact_journal_bytes,
+      .writer_started = [] { request_short_time_slices(acknowledging_time_slice); },
       .compactor_started = [] { lower_this_thread_priority(background_niceness); }};
   if (const auto status = storage::Store::open(options, &store); !status.ok()) {
     std::cerr << "prik " << command << ": cannot open the data dir " << settings.data_dir << ": "

@@ -138,6 +138,7 @@ struct Store::Impl {
   }
 
   void run_writer() {
+    if (options.writer_started) options.writer_started();
     for (;;) {
       std::vector<Pending> group;
       {

@@ -42,6 +42,9 @@ struct Options {
   FileSystem* file_system = nullptr;
   // Compact automatically once the journal grows past this many bytes (0: never).
   std::uint64_t compact_journal_bytes = 64u << 20;
+  // Runs first on the writer's thread, which syncs the commits and calls their callbacks, e.g. to
+  // let it run as soon as a sync is done. Empty: nothing.
+  std::function<void()> writer_started;
   // Runs first on each compaction's thread, e.g. to lower its priority below the threads that
   // wait for commits. Empty: nothing.
   std::function<void()> compactor_started;

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <future>
+#include <memory>
 #include <thread>
 
 #include "storage/fault_file_system.hpp"
@@ -140,6 +141,32 @@ TEST(Store, CommitAsyncReportsOnceDurable) {
   memory.power_cut();
   auto store = open_store({.dir = "/data", .file_system = &memory});
   EXPECT_EQ(store->get("c", "k"), "v");
+}
+
+// The bot lets this thread run as soon as a sync is done; it must be the one that reports commits.
+TEST(Store, WriterStartedRunsOnceOnTheThreadThatReportsCommits) {
+  MemoryFileSystem memory;
+  std::atomic<int> writers_started = 0;
+  std::thread::id writer_thread;
+  auto store = open_store({.dir = "/data", .file_system = &memory, .writer_started = [&] {
+                             ++writers_started;
+                             writer_thread = std::this_thread::get_id();
+                           }});
+  for (int i = 0; i < 3; ++i) {
+    auto reported_on = std::make_shared<std::promise<std::thread::id>>();
+    auto reported = reported_on->get_future();
+    Batch batch;
+    batch.put("c", "k" + std::to_string(i), "v");
+    store->commit_async(std::move(batch), [reported_on](Status status) {
+      EXPECT_TRUE(status.ok());
+      reported_on->set_value(std::this_thread::get_id());
+    });
+    ASSERT_EQ(reported.wait_for(10s), std::future_status::ready);
+    const auto thread = reported.get();
+    EXPECT_EQ(thread, writer_thread);
+    EXPECT_NE(thread, std::this_thread::get_id());
+  }
+  EXPECT_EQ(writers_started, 1);
 }
 
 TEST(Store, ConcurrentCommitsShareSyncs) {
