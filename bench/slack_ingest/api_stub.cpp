@@ -23,11 +23,16 @@ namespace http = adapters::http;
 using nlohmann::json;
 
 constexpr std::string_view api_prefix = "/api/";
+constexpr std::string_view events_path = "/slack/events";
 
 class WebApiStub {
  public:
   http::Response answer(const http::Request& request) {
     const std::string path = request.path();
+    if (path == events_path) {
+      ++calls_["slack/events"];
+      return http::Response::text(200, "");
+    }
     if (path.rfind(api_prefix, 0) != 0) return http::Response::json(404, R"({"ok":false})");
     const std::string method = path.substr(api_prefix.size());
     ++calls_[method];

@@ -5,6 +5,8 @@
 // (signed_event.hpp); conversations.open and users.info answer for any user; every other method
 // (chat.postMessage, chat.update, ...) succeeds with the channel it was given and a fresh ts.
 // users.info can be made to answer late, as Slack does from across the internet.
+// POST /slack/events is acknowledged at once, unread: the benchmark's ceiling, what the HTTP server
+// alone answers on this machine with no signature check, parsing or recording.
 // run_api_stub() runs on the calling thread until `lifetime` has passed or SIGINT/SIGTERM
 // arrives, prints "listening on PORT" once bound and, at the end, how often each method was
 // called.

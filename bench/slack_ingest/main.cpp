@@ -25,7 +25,8 @@ constexpr const char* usage =
     "prints events/s, latency percentiles and non-200 counts. The signing secret comes from\n"
     "--signing-secret or SLACK_SIGNING_SECRET.\n\n"
     "With --serve-slack-api it serves a stand-in for Slack's Web API at http://HOST:PORT/api/\n"
-    "instead, printing \"listening on PORT\" once ready.\n";
+    "instead, printing \"listening on PORT\" once ready; it also acknowledges POST /slack/events\n"
+    "at once, unread (the benchmark's ceiling).\n";
 
 std::chrono::milliseconds seconds_option(double seconds) {
   return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000));
