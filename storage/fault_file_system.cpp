@@ -35,6 +35,12 @@ class FaultFileSystem::File final : public WritableFile {
     return base_->sync();
   }
 
+  Status reserve(std::uint64_t bytes) override {
+    const Decision decision = owner_->next(Operation::reserve);
+    if (decision.error) return injected(Operation::reserve, path_, *decision.error);
+    return base_->reserve(bytes);
+  }
+
  private:
   FaultFileSystem* owner_;
   std::unique_ptr<WritableFile> base_;
@@ -97,7 +103,7 @@ FaultFileSystem::Decision FaultFileSystem::next(Operation operation) {
 Status FaultFileSystem::injected(Operation operation, const std::filesystem::path& path,
                                  int error) {
   static constexpr const char* names[] = {"open",   "write",  "fdatasync", "truncate",
-                                          "rename", "unlink", "sync dir"};
+                                          "rename", "unlink", "sync dir",  "reserve"};
   return Status::io_error(std::string(names[static_cast<int>(operation)]) + " " + path.string() +
                           ": " + std::strerror(error) + " (injected)");
 }

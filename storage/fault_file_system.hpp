@@ -24,7 +24,7 @@ namespace prik::storage {
 class FaultFileSystem final : public FileSystem {
  public:
   // The operations that change something, and can be counted and failed.
-  enum class Operation { open, append, sync, truncate, rename, remove, sync_dir };
+  enum class Operation { open, append, sync, truncate, rename, remove, sync_dir, reserve };
 
   explicit FaultFileSystem(FileSystem* base) : base_(base) {}
 

@@ -4,8 +4,9 @@
 // (storage/fault_file_system.hpp).
 //
 // Durability rules the store relies on: bytes appended to a WritableFile are durable once sync()
-// returned ok; a created, renamed or removed directory entry is durable once sync_dir() of its
-// directory returned ok. Every operation returns a Status naming the operation and the path.
+// returned ok, and so are the zeros of a reserve() once it returned ok; a created, renamed or
+// removed directory entry is durable once sync_dir() of its directory returned ok. Every operation
+// returns a Status naming the operation and the path.
 //
 // Thread-safety: implementations are safe to call from several threads; one WritableFile is used
 // by one thread at a time. posix_file_system() is a process-wide instance that is never destroyed.
@@ -26,10 +27,16 @@ namespace prik::storage {
 class WritableFile {
  public:
   virtual ~WritableFile() = default;
-  // Appends all of data, or fails (a short write is an error).
+  // Appends all of data after the bytes appended so far, or fails (a short write is an error).
+  // Appends go into space reserve() made first, if any, instead of after it.
   virtual Status append(std::string_view data) = 0;
   // Makes the appended bytes (and the file size) durable.
   virtual Status sync() = 0;
+  // Writes zeros to the `bytes` bytes after the appended ones and makes them durable, so that the
+  // file is at least that long. The appends that fill this space change neither the file's size
+  // nor its allocation, so their sync() writes the data alone: no inode, no file-system metadata.
+  // Readers see the zeros left after the last append; the store's formats end at them.
+  virtual Status reserve(std::uint64_t bytes) = 0;
 };
 
 // A file open for reading from start to end.

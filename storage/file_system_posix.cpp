@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <string>
@@ -19,20 +20,17 @@ Status os_error(std::string_view operation, const std::filesystem::path& path, i
                           std::strerror(error));
 }
 
+// Writes at an offset of its own (the end of what was appended), not with O_APPEND, so that
+// appends can fill the zeros reserve() wrote past them.
 class PosixWritableFile final : public WritableFile {
  public:
-  PosixWritableFile(int fd, std::filesystem::path path) : fd_(fd), path_(std::move(path)) {}
+  PosixWritableFile(int fd, std::filesystem::path path, off_t end)
+      : fd_(fd), path_(std::move(path)), end_(end) {}
   ~PosixWritableFile() override { ::close(fd_); }
 
   Status append(std::string_view data) override {
-    while (!data.empty()) {
-      const ssize_t written = ::write(fd_, data.data(), data.size());
-      if (written < 0) {
-        if (errno == EINTR) continue;
-        return os_error("write", path_, errno);
-      }
-      data.remove_prefix(static_cast<std::size_t>(written));
-    }
+    if (Status status = write_at(end_, data); !status.ok()) return status;
+    end_ += static_cast<off_t>(data.size());
     return {};
   }
 
@@ -42,9 +40,38 @@ class PosixWritableFile final : public WritableFile {
     return {};
   }
 
+  Status reserve(std::uint64_t bytes) override {
+    // Zeros written for real: space from fallocate() would be marked unwritten, and the first
+    // write into it would change the file's extents, the metadata this is meant to spare.
+    static const std::string zeros(std::size_t{1} << 16, '\0');
+    off_t offset = end_;
+    for (std::uint64_t left = bytes; left > 0;) {
+      const std::size_t chunk =
+          static_cast<std::size_t>(std::min<std::uint64_t>(left, zeros.size()));
+      if (Status status = write_at(offset, {zeros.data(), chunk}); !status.ok()) return status;
+      offset += static_cast<off_t>(chunk);
+      left -= chunk;
+    }
+    return sync();
+  }
+
  private:
+  Status write_at(off_t offset, std::string_view data) {
+    while (!data.empty()) {
+      const ssize_t written = ::pwrite(fd_, data.data(), data.size(), offset);
+      if (written < 0) {
+        if (errno == EINTR) continue;
+        return os_error("write", path_, errno);
+      }
+      data.remove_prefix(static_cast<std::size_t>(written));
+      offset += written;
+    }
+    return {};
+  }
+
   int fd_;
   std::filesystem::path path_;
+  off_t end_;  // where the next append writes
 };
 
 class PosixSequentialFile final : public SequentialFile {
@@ -145,11 +172,17 @@ class PosixFileSystem final : public FileSystem {
 
   Status open_writable(const std::filesystem::path& path, OpenMode mode,
                        std::unique_ptr<WritableFile>* file) override {
-    int flags = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC;
+    int flags = O_WRONLY | O_CREAT | O_CLOEXEC;
     if (mode == OpenMode::truncate) flags |= O_TRUNC;
     const int fd = ::open(path.c_str(), flags, 0644);
     if (fd < 0) return os_error("open", path, errno);
-    *file = std::make_unique<PosixWritableFile>(fd, path);
+    struct stat info {};
+    if (::fstat(fd, &info) != 0) {
+      const int error = errno;
+      ::close(fd);
+      return os_error("fstat", path, error);
+    }
+    *file = std::make_unique<PosixWritableFile>(fd, path, info.st_size);
     return {};
   }
 

@@ -23,11 +23,15 @@ Status missing(std::string_view operation, const std::string& path) {
 
 class MemoryFileSystem::File final : public WritableFile {
  public:
-  File(std::mutex* mutex, std::shared_ptr<Node> node) : mutex_(mutex), node_(std::move(node)) {}
+  File(std::mutex* mutex, std::shared_ptr<Node> node)
+      : mutex_(mutex), node_(std::move(node)), end_(node_->data.size()) {}
 
   Status append(std::string_view data) override {
     std::lock_guard lock(*mutex_);
-    node_->data.append(data);
+    std::string& contents = node_->data;
+    if (contents.size() < end_ + data.size()) contents.resize(end_ + data.size());
+    contents.replace(end_, data.size(), data);
+    end_ += data.size();
     return {};
   }
 
@@ -37,9 +41,23 @@ class MemoryFileSystem::File final : public WritableFile {
     return {};
   }
 
+  Status reserve(std::uint64_t bytes) override {
+    std::lock_guard lock(*mutex_);
+    std::string& contents = node_->data;
+    const std::size_t reserved_end = end_ + static_cast<std::size_t>(bytes);
+    std::fill(
+        contents.begin() + static_cast<std::ptrdiff_t>(std::min(end_, contents.size())),
+        contents.begin() + static_cast<std::ptrdiff_t>(std::min(reserved_end, contents.size())),
+        '\0');
+    if (contents.size() < reserved_end) contents.resize(reserved_end, '\0');
+    node_->durable = contents;
+    return {};
+  }
+
  private:
   std::mutex* mutex_;
   std::shared_ptr<Node> node_;
+  std::size_t end_;  // where the next append writes
 };
 
 class MemoryFileSystem::Reader final : public SequentialFile {

@@ -144,6 +144,11 @@ Status load_snapshot(FileSystem* file_system, const std::filesystem::path& path,
 // bad bytes before it are damage, not a torn tail.
 bool later_record_exists(std::string_view data, std::size_t from, std::uint64_t sequence) {
   for (std::size_t offset = from; offset + format::record_header_size < data.size(); ++offset) {
+    // A record's length is never 0, so none starts where four zero bytes do: runs of zeros (the
+    // space a journal reserves ahead) are skipped whole.
+    const std::size_t nonzero = data.find_first_not_of('\0', offset);
+    if (nonzero == std::string_view::npos) return false;
+    if (nonzero > offset + 3) offset = nonzero - 3;
     std::string_view payload;
     std::size_t next = 0;
     if (format::read_record(data, offset, &payload, &next).ok() &&
@@ -191,6 +196,8 @@ Status replay_segment(FileSystem* file_system, const std::filesystem::path& path
       }
       segment->size = offset + rest.size();
       recovered->torn_bytes = rest.size();
+      recovered->torn_tail_zeros =
+          std::all_of(rest.begin(), rest.end(), [](char byte) { return byte == '\0'; });
       return {};
     }
     const std::uint64_t expected = recovered->sequence + 1;

@@ -33,6 +33,9 @@ struct Recovered {
   std::uint64_t journal_records = 0;
   std::uint64_t journal_bytes = 0;  // bytes of the live segments, torn tails excluded
   std::uint64_t torn_bytes = 0;     // bytes after the last good record of the last segment
+  // They are all zeros: space the writer reserved ahead (WritableFile::reserve), or a crash before
+  // any byte of the next record reached the disk.
+  bool torn_tail_zeros = false;
 };
 
 // Reads the data dir. Status::corruption names the file and offset of damage before the tail.

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -23,6 +24,10 @@ constexpr std::size_t max_group_bytes = 16u << 20;
 // Snapshot records hold documents up to this many bytes each (or a single larger document).
 constexpr std::size_t snapshot_record_bytes = 64u << 10;
 constexpr std::size_t snapshot_write_bytes = 1u << 20;
+// The journal's zeros are written this far ahead of its last record (or as far as a larger group
+// needs), so that a commit's sync writes its data alone and not the file's new size as well: about
+// half the time and CPU of a sync on ext4. The zeros cost one extra write and sync per megabyte.
+constexpr std::uint64_t journal_reserve_bytes = 1u << 20;
 // A read-only open that races a compaction reads the data dir again, after a short pause.
 constexpr int read_only_open_attempts = 3;
 constexpr std::chrono::milliseconds read_only_open_retry_delay{50};
@@ -82,6 +87,8 @@ struct Store::Impl {
 
   // Owned by the writer thread once it runs.
   std::unique_ptr<WritableFile> journal;
+  std::uint64_t journal_end = 0;       // bytes in the segment up to the end of its last record
+  std::uint64_t journal_reserved = 0;  // zeros written after them (WritableFile::reserve)
   std::uint64_t first_segment = 1;
   std::uint64_t segment = 1;
   std::uint64_t sequence = 0;
@@ -144,7 +151,10 @@ struct Store::Impl {
       {
         std::unique_lock guard(queue_mutex);
         queue_changed.wait(guard, [&] { return stopping || !queue.empty(); });
-        if (queue.empty()) return;
+        if (queue.empty()) {
+          release_at_close();
+          return;
+        }
         if (queue.front().compact) {
           group.push_back(std::move(queue.front()));
           queue.pop_front();
@@ -193,13 +203,16 @@ struct Store::Impl {
       ++written;
     }
     if (written > 0) {
-      Status status = journal->append(records);
+      Status status = reserve_journal_space(records.size());
+      if (status.ok()) status = journal->append(records);
       if (status.ok()) status = journal->sync();
       if (!status.ok()) {
         fail(status);
         for (auto& pending : group) pending.done(pending.rejected.ok() ? status : pending.rejected);
         return;
       }
+      journal_end += records.size();
+      journal_reserved -= records.size();
       sequence = next_sequence;
       std::unique_lock guard(state_mutex);
       for (auto& pending : group) {
@@ -215,6 +228,36 @@ struct Store::Impl {
     }
     if (records.capacity() > kKeptCapacity) std::string().swap(records);
     for (auto& pending : group) pending.done(pending.rejected);
+  }
+
+  // Makes sure the next `bytes` of the journal go into zeros written ahead.
+  Status reserve_journal_space(std::uint64_t bytes) {
+    if (journal_reserved >= bytes) return {};
+    const std::uint64_t reserve = std::max(journal_reserve_bytes, bytes);
+    if (Status status = journal->reserve(reserve); !status.ok()) return status;
+    journal_reserved = reserve;
+    return {};
+  }
+
+  // Cuts the zeros written ahead from the segment, durably, so that it ends at its last record:
+  // only the last segment may end in zeros (FORMAT.md).
+  Status release_journal_space() {
+    if (journal_reserved == 0) return {};
+    Status status = file_system->truncate(path(format::segment_file(segment)), journal_end);
+    if (status.ok()) status = journal->sync();
+    if (status.ok()) journal_reserved = 0;
+    return status;
+  }
+
+  // A data dir closed cleanly ends at its last record, with no zeros for the next open to cut.
+  void release_at_close() {
+    if (!health().ok()) return;  // after a failure no file is touched again
+    if (Status status = release_journal_space(); !status.ok()) {
+      spdlog::warn(
+          "store {}: could not cut the zeros after the journal's last record ({}); the "
+          "next open cuts them",
+          options.dir.string(), status.to_string());
+    }
   }
 
   // Called with state_mutex held exclusively.
@@ -244,6 +287,7 @@ struct Store::Impl {
     Compaction compaction{first_segment, segment, sequence, stats_snapshot().journal_bytes,
                           std::move(done)};
     std::unique_ptr<WritableFile> next_journal;
+    if (status.ok()) status = release_journal_space();
     if (status.ok()) {
       status = write_new_file(file_system, path(format::segment_file(segment + 1)),
                               format::journal_header(), &next_journal);
@@ -255,6 +299,7 @@ struct Store::Impl {
       return;
     }
     journal = std::move(next_journal);
+    journal_end = format::journal_header_size;
     first_segment = segment = compaction.last_segment + 1;
     {
       std::lock_guard guard(health_mutex);
@@ -354,15 +399,21 @@ struct Store::Impl {
           !status.ok()) {
         return status;
       }
+      journal_end = format::journal_header_size;
       directory_changed = true;
     } else {
       first_segment = recovered.segments.front().number;
       const RecoveredSegment& last = recovered.segments.back();
       segment = last.number;
       const std::filesystem::path file = path(format::segment_file(segment));
-      if (recovered.torn_bytes > 0 || last.header_torn) {
+      if (recovered.torn_tail_zeros) {
+        spdlog::info("store {}: cut {} bytes of zeros after the last record of {}",
+                     options.dir.string(), recovered.torn_bytes, file.string());
+      } else if (recovered.torn_bytes > 0 || last.header_torn) {
         spdlog::warn("store {}: cut a torn tail of {} bytes from {} at offset {}",
                      options.dir.string(), recovered.torn_bytes, file.string(), last.valid_size);
+      }
+      if (recovered.torn_bytes > 0 || last.header_torn) {
         if (Status status = file_system->truncate(file, last.valid_size); !status.ok()) {
           return status;
         }
@@ -371,8 +422,10 @@ struct Store::Impl {
           !status.ok()) {
         return status;
       }
+      journal_end = last.valid_size;
       if (last.header_torn) {
         if (Status status = journal->append(format::journal_header()); !status.ok()) return status;
+        journal_end = format::journal_header_size;
       }
       if (recovered.torn_bytes > 0 || last.header_torn) {
         if (Status status = journal->sync(); !status.ok()) return status;
@@ -498,9 +551,11 @@ Status Store::verify(const Options& options, VerifyReport* report) {
   if (recovered.torn_bytes > 0 ||
       (!recovered.segments.empty() && recovered.segments.back().header_torn)) {
     const auto& last = recovered.segments.back();
-    messages.push_back(format::segment_file(last.number) + ": torn tail of " +
-                       std::to_string(recovered.torn_bytes) + " bytes at offset " +
-                       std::to_string(last.valid_size) + " (the next open cuts it)");
+    messages.push_back(
+        format::segment_file(last.number) + ": " +
+        (recovered.torn_tail_zeros ? "zeros reserved for appends, " : "torn tail of ") +
+        std::to_string(recovered.torn_bytes) + " bytes at offset " +
+        std::to_string(last.valid_size) + " (the next open cuts it)");
   }
   for (const auto& name : recovered.leftovers) {
     messages.push_back(name + ": left by an interrupted compaction (the next open removes it)");

@@ -4,7 +4,8 @@
 // atomically -- all or nothing, also across a crash -- and reports success only once the batch is
 // durable (written and fdatasync'ed). Commits issued concurrently, from several threads or queued
 // through commit_async, share one journal write and one sync (group commit). On disk: a snapshot
-// plus an append-only journal of CRC32C-framed records (storage/FORMAT.md). Recovery at open
+// plus an append-only journal of CRC32C-framed records (storage/FORMAT.md), written into zeros
+// laid down ahead of it so that a commit's sync writes no new file size. Recovery at open
 // loads the snapshot, replays the journal, and cuts a torn tail; damage before the tail refuses
 // the open, naming file and offset. A lock file keeps a second process out.
 //

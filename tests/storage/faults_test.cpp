@@ -84,6 +84,17 @@ TEST_F(StoreFaults, IoErrorOnJournalSyncFailsTheCommitAndIsNeverRetried) {
   EXPECT_EQ(store->get("c", "failing"), std::nullopt);
 }
 
+TEST_F(StoreFaults, NoSpaceForTheJournalsZerosFailsTheCommitAndStopsWrites) {
+  // The first commit's megabyte of zeros is too small for this batch: it needs zeros of its own.
+  faults_.fail_nth(Operation::reserve, next(Operation::reserve), ENOSPC);
+  const Status failed = store_->commit(put("failing", std::string(2u << 20, 'x')));
+  EXPECT_NE(failed.message().find("No space left on device"), std::string::npos);
+  expect_fail_stop(failed);
+  auto store = reopen_after_power_cut();
+  ASSERT_TRUE(store);
+  EXPECT_EQ(store->get("c", "failing"), std::nullopt);
+}
+
 TEST_F(StoreFaults, ShortWriteFailsTheCommitAndItsHalfRecordIsCutAtReopen) {
   faults_.short_write_nth(next(Operation::append));
   const Status failed = store_->commit(put("failing", std::string(300, 'x')));

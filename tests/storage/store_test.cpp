@@ -5,12 +5,14 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <future>
 #include <memory>
 #include <thread>
 
 #include "storage/fault_file_system.hpp"
+#include "storage/format.hpp"
 #include "storage/memory_file_system.hpp"
 #include "tests/storage/test_support.hpp"
 
@@ -30,6 +32,15 @@ std::unique_ptr<Store> open_store(const Options& options) {
 std::string padded_key(int number) {
   std::string key = std::to_string(number);
   return std::string(6 - key.size(), '0') + key;
+}
+
+// How many records a journal segment holds, and where the last one ends.
+std::pair<int, std::size_t> journal_records(const std::string& bytes) {
+  std::size_t end = format::journal_header_size;
+  std::string_view payload;
+  int records = 0;
+  while (format::read_record(bytes, end, &payload, &end).ok()) ++records;
+  return {records, end};
 }
 
 std::vector<std::string> keys_of(const Store& store, std::string_view collection,
@@ -194,6 +205,89 @@ TEST(Store, ConcurrentCommitsShareSyncs) {
   EXPECT_EQ(stats.syncs, syncs);
   EXPECT_LT(syncs, stats.commits / 4) << "group commit should batch concurrent commits";
   EXPECT_EQ(stats.documents, std::uint64_t{threads * commits_per_thread});
+}
+
+// FORMAT.md, "Durability": commits fill zeros written ahead of them, so that their syncs write no
+// new file size.
+TEST(Store, JournalZerosAreWrittenAMegabyteAheadAndCutAtACleanClose) {
+  using Operation = FaultFileSystem::Operation;
+  MemoryFileSystem memory;
+  FaultFileSystem counting(&memory);
+  const std::filesystem::path journal = "/data/journal-000001.log";
+  {
+    auto store = open_store({.dir = "/data", .file_system = &counting});
+    const std::uint64_t syncs_at_open = counting.count(Operation::sync);
+    for (int i = 0; i < 20; ++i) {
+      Batch batch;
+      batch.put("c", padded_key(i), std::string(100, 'v'));
+      ASSERT_TRUE(store->commit(std::move(batch)).ok());
+    }
+    EXPECT_EQ(counting.count(Operation::reserve), 1u) << "twenty small commits share a megabyte";
+    EXPECT_EQ(counting.count(Operation::sync) - syncs_at_open, 20u);
+    std::string bytes;
+    ASSERT_TRUE(memory.read_file(journal, &bytes).ok());
+    const auto [records, end] = journal_records(bytes);
+    EXPECT_EQ(records, 20);
+    EXPECT_GE(bytes.size(), end + (1u << 20) - 20 * 150);
+    EXPECT_EQ(bytes.find_first_not_of('\0', end), std::string::npos);
+
+    // A batch larger than the zeros left gets zeros of its own size.
+    Batch big;
+    big.put("c", "big", std::string(3u << 19, 'b'));
+    ASSERT_TRUE(store->commit(std::move(big)).ok());
+    EXPECT_EQ(counting.count(Operation::reserve), 2u);
+  }
+  std::string closed;
+  ASSERT_TRUE(memory.read_file(journal, &closed).ok());
+  const auto [records, end] = journal_records(closed);
+  EXPECT_EQ(records, 21);
+  EXPECT_EQ(end, closed.size()) << "a clean close leaves no zeros";
+  memory.power_cut();
+  auto store = open_store({.dir = "/data", .file_system = &memory});
+  EXPECT_EQ(store->get("c", "big"), std::string(3u << 19, 'b'));
+  EXPECT_EQ(keys_of(*store, "c", "0").size(), 20u);
+}
+
+TEST(Store, ZerosLeftByACrashAreReportedAsReservedAndCutAtTheNextOpen) {
+  MemoryFileSystem memory;
+  FaultFileSystem faults(&memory);
+  {
+    auto store = open_store({.dir = "/data", .file_system = &faults});
+    Batch batch;
+    batch.put("c", "k", "v");
+    ASSERT_TRUE(store->commit(std::move(batch)).ok());
+    faults.cut_power_after(faults.operations());  // the close cannot cut the zeros
+  }
+  memory.power_cut();
+  VerifyReport report;
+  ASSERT_TRUE(Store::verify({.dir = "/data", .file_system = &memory}, &report).ok());
+  EXPECT_GT(report.torn_tail_bytes, 1000000u);
+  EXPECT_EQ(report.documents, 1u);
+  EXPECT_TRUE(std::any_of(report.messages.begin(), report.messages.end(), [](const auto& line) {
+    return line.find("zeros reserved for appends") != std::string::npos;
+  }));
+  {
+    auto store = open_store({.dir = "/data", .file_system = &memory});
+    EXPECT_EQ(store->get("c", "k"), "v");
+  }
+  ASSERT_TRUE(Store::verify({.dir = "/data", .file_system = &memory}, &report).ok());
+  EXPECT_EQ(report.torn_tail_bytes, 0u);
+}
+
+TEST(Store, OnDiskTheJournalRunsAMegabyteAheadWhileOpenAndEndsAtItsRecordsOnceClosed) {
+  TempDir dir;
+  const auto journal = dir.path() / "journal-000001.log";
+  for (const char* key : {"first", "second"}) {
+    auto store = open_store({.dir = dir.path()});
+    Batch batch;
+    batch.put("c", key, "v");
+    ASSERT_TRUE(store->commit(std::move(batch)).ok());
+    EXPECT_GE(std::filesystem::file_size(journal), 1u << 20);
+    store.reset();
+    EXPECT_LT(std::filesystem::file_size(journal), 200u);
+  }
+  auto store = open_store({.dir = dir.path()});
+  EXPECT_EQ(keys_of(*store, "c", ""), (std::vector<std::string>{"first", "second"}));
 }
 
 TEST(Store, SecondProcessIsToldWhichPidHoldsTheDataDir) {
