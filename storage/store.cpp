@@ -287,10 +287,12 @@ struct Store::Impl {
     Compaction compaction{first_segment, segment, sequence, stats_snapshot().journal_bytes,
                           std::move(done)};
     std::unique_ptr<WritableFile> next_journal;
-    if (status.ok()) status = release_journal_space();
     if (status.ok()) {
-      status = write_new_file(file_system, path(format::segment_file(segment + 1)),
-                              format::journal_header(), &next_journal);
+      status = release_journal_space();
+      if (status.ok()) {
+        status = write_new_file(file_system, path(format::segment_file(segment + 1)),
+                                format::journal_header(), &next_journal);
+      }
       if (status.ok()) status = file_system->sync_dir(options.dir);
       if (!status.ok()) fail(status);
     }

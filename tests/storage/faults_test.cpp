@@ -95,6 +95,15 @@ TEST_F(StoreFaults, NoSpaceForTheJournalsZerosFailsTheCommitAndStopsWrites) {
   EXPECT_EQ(store->get("c", "failing"), std::nullopt);
 }
 
+TEST_F(StoreFaults, FailingToCutTheZerosBeforeACompactionFailsItAndStopsWrites) {
+  faults_.fail_nth(Operation::truncate, next(Operation::truncate), EIO);
+  const Status failed = store_->compact();
+  EXPECT_NE(failed.message().find("truncate"), std::string::npos) << failed.to_string();
+  expect_fail_stop(failed);
+  auto store = reopen_after_power_cut();
+  ASSERT_TRUE(store);
+}
+
 TEST_F(StoreFaults, ShortWriteFailsTheCommitAndItsHalfRecordIsCutAtReopen) {
   faults_.short_write_nth(next(Operation::append));
   const Status failed = store_->commit(put("failing", std::string(300, 'x')));
