@@ -42,6 +42,20 @@ class StoreFaults : public ::testing::Test {
     EXPECT_EQ(store_->compact().kind(), Status::Kind::read_only);
   }
 
+  // Fails the next operation of this kind with `error` while committing `document`: the commit
+  // reports the error, writes stop, and a reopen after a power cut finds nothing of it.
+  void expect_commit_to_fail(Operation operation, int error, std::string document,
+                             std::string_view message) {
+    faults_.fail_nth(operation, next(operation), error);
+    const Status failed = store_->commit(put("failing", std::move(document)));
+    EXPECT_NE(failed.message().find(message), std::string::npos) << failed.to_string();
+    EXPECT_EQ(store_->get("c", "failing"), std::nullopt);
+    expect_fail_stop(failed);
+    auto store = reopen_after_power_cut();
+    ASSERT_TRUE(store);
+    EXPECT_EQ(store->get("c", "failing"), std::nullopt);
+  }
+
   // Reopens from what is durable, as after a crash.
   std::unique_ptr<Store> reopen_after_power_cut() {
     store_.reset();
@@ -63,36 +77,17 @@ class StoreFaults : public ::testing::Test {
 };
 
 TEST_F(StoreFaults, NoSpaceOnJournalWriteFailsTheCommitAndStopsWrites) {
-  faults_.fail_nth(Operation::append, next(Operation::append), ENOSPC);
-  const Status failed = store_->commit(put("failing", "x"));
-  EXPECT_NE(failed.message().find("No space left on device"), std::string::npos);
-  EXPECT_EQ(store_->get("c", "failing"), std::nullopt);
-  expect_fail_stop(failed);
-  auto store = reopen_after_power_cut();
-  ASSERT_TRUE(store);
-  EXPECT_EQ(store->get("c", "failing"), std::nullopt);
+  expect_commit_to_fail(Operation::append, ENOSPC, "x", "No space left on device");
 }
 
 TEST_F(StoreFaults, IoErrorOnJournalSyncFailsTheCommitAndIsNeverRetried) {
-  faults_.fail_nth(Operation::sync, next(Operation::sync), EIO);
-  const Status failed = store_->commit(put("failing", "x"));
-  EXPECT_NE(failed.message().find("Input/output error"), std::string::npos);
-  EXPECT_EQ(store_->get("c", "failing"), std::nullopt);
-  expect_fail_stop(failed);
-  auto store = reopen_after_power_cut();
-  ASSERT_TRUE(store);
-  EXPECT_EQ(store->get("c", "failing"), std::nullopt);
+  expect_commit_to_fail(Operation::sync, EIO, "x", "Input/output error");
 }
 
 TEST_F(StoreFaults, NoSpaceForTheJournalsZerosFailsTheCommitAndStopsWrites) {
   // The first commit's megabyte of zeros is too small for this batch: it needs zeros of its own.
-  faults_.fail_nth(Operation::reserve, next(Operation::reserve), ENOSPC);
-  const Status failed = store_->commit(put("failing", std::string(2u << 20, 'x')));
-  EXPECT_NE(failed.message().find("No space left on device"), std::string::npos);
-  expect_fail_stop(failed);
-  auto store = reopen_after_power_cut();
-  ASSERT_TRUE(store);
-  EXPECT_EQ(store->get("c", "failing"), std::nullopt);
+  expect_commit_to_fail(Operation::reserve, ENOSPC, std::string(2u << 20, 'x'),
+                        "No space left on device");
 }
 
 TEST_F(StoreFaults, FailingToCutTheZerosBeforeACompactionFailsItAndStopsWrites) {
