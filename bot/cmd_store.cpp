@@ -29,8 +29,9 @@ int verify(const storage::Options& options) {
     return exit_failure;
   }
   if (!status.ok()) return exit_failure;
-  std::cout << (report.torn_tail_bytes > 0 ? "healthy (a torn tail will be cut at the next open)"
-                                           : "healthy")
+  std::cout << (report.torn_tail_bytes > 0
+                    ? "healthy (the next open cuts the bytes after the last record)"
+                    : "healthy")
             << "\n";
   return exit_ok;
 }

@@ -138,6 +138,39 @@ TEST(PrikChat, ASecondChatOnTheSameDataDirFailsClearly) {
   EXPECT_EQ(first.wait(), 0) << first.errors();
 }
 
+// `prik store verify` on the data dir of a chat killed mid-conversation, then of one ended cleanly.
+TEST(PrikChat, AKilledChatLeavesZerosThatVerifyNamesAndACleanEndLeavesNone) {
+  const testing_support::TempDir dir;
+  const auto config = write_test_config(dir.path());
+  const auto verify = [&] {
+    PrikProcess process({"store", "verify", "--config", config.string()},
+                        dir.path() / "verify.log");
+    process.close_input();
+    const std::string out = process.read_all();
+    EXPECT_EQ(process.wait(), 0) << process.errors();
+    return out;
+  };
+  {
+    JsonChat chat(config, dir.path());
+    ASSERT_FALSE(chat.say("hej").is_null()) << chat.process().errors();  // a turn is committed
+    chat.process().kill();
+  }
+  std::string report = verify();
+  EXPECT_NE(report.find("zeros reserved for appends"), std::string::npos) << report;
+  EXPECT_NE(report.find("healthy (the next open cuts the bytes after the last record)"),
+            std::string::npos)
+      << report;
+  {
+    JsonChat chat(config, dir.path());
+    ASSERT_FALSE(chat.say("hej").is_null()) << chat.process().errors();
+    chat.process().close_input();
+    EXPECT_EQ(chat.process().wait(), 0) << chat.process().errors();
+  }
+  report = verify();
+  EXPECT_EQ(report.find("zeros"), std::string::npos) << report;
+  EXPECT_NE(report.find("\nhealthy\n"), std::string::npos) << report;
+}
+
 TEST(PrikChat, ABrokenConfigurationIsReportedAndExitsWithOne) {
   const testing_support::TempDir dir;
   const auto config = dir.path() / "broken.json";

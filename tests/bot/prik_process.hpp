@@ -83,6 +83,14 @@ class PrikProcess {
     ASSERT_EQ(::write(input_, data.data(), data.size()), static_cast<ssize_t>(data.size()));
   }
 
+  // Stops the process at once, as a crash or a power cut would.
+  void kill() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+
   void close_input() {
     if (input_ >= 0) ::close(input_);
     input_ = -1;
