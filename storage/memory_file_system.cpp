@@ -43,13 +43,9 @@ class MemoryFileSystem::File final : public WritableFile {
 
   Status reserve(std::uint64_t bytes) override {
     std::lock_guard lock(*mutex_);
+    // Bytes past end_ can only be zeros of an earlier reserve: appends move end_ past theirs.
     std::string& contents = node_->data;
-    const std::size_t reserved_end = end_ + static_cast<std::size_t>(bytes);
-    std::fill(
-        contents.begin() + static_cast<std::ptrdiff_t>(std::min(end_, contents.size())),
-        contents.begin() + static_cast<std::ptrdiff_t>(std::min(reserved_end, contents.size())),
-        '\0');
-    if (contents.size() < reserved_end) contents.resize(reserved_end, '\0');
+    contents.resize(std::max(contents.size(), end_ + static_cast<std::size_t>(bytes)), '\0');
     node_->durable = contents;
     return {};
   }
