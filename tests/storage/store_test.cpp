@@ -167,7 +167,7 @@ TEST(Store, WriterStartedRunsOnceOnTheThreadThatReportsCommits) {
     auto reported_on = std::make_shared<std::promise<std::thread::id>>();
     auto reported = reported_on->get_future();
     Batch batch;
-    batch.put("c", "k" + std::to_string(i), "v");
+    batch.put("c", std::to_string(i), "v");
     store->commit_async(std::move(batch), [reported_on](Status status) {
       EXPECT_TRUE(status.ok());
       reported_on->set_value(std::this_thread::get_id());
