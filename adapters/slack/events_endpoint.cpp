@@ -8,8 +8,8 @@
 
 namespace prik::adapters::slack {
 
-EventsEndpoint::EventsEndpoint(std::string signing_secret, std::size_t body_limit, Clock now)
-    : signing_secret_(std::move(signing_secret)), body_limit_(body_limit), now_(std::move(now)) {}
+EventsEndpoint::EventsEndpoint(std::string_view signing_secret, std::size_t body_limit, Clock now)
+    : signing_key_(signing_secret), body_limit_(body_limit), now_(std::move(now)) {}
 
 void EventsEndpoint::attach(IncomingSink* sink) {
   std::lock_guard lock(mutex_);
@@ -42,8 +42,8 @@ void EventsEndpoint::handle(http::Request request, http::Respond respond) {
     return respond(http::Response::text(200, ""));
   }
   const Verdict verdict =
-      verify_signature(signing_secret_, request.header("X-Slack-Request-Timestamp"),
-                       request.header("X-Slack-Signature"), request.body, now_());
+      signing_key_.verify(request.header("X-Slack-Request-Timestamp"),
+                          request.header("X-Slack-Signature"), request.body, now_());
   if (verdict != Verdict::genuine) {
     spdlog::warn("slack: rejected a request from {}: {}", request.remote_address,
                  verdict_name(verdict));

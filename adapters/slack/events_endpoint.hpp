@@ -17,10 +17,12 @@
 #include <functional>
 #include <mutex>
 #include <string>
+#include <string_view>
 
 #include "adapters/adapter.hpp"
 #include "adapters/http/server.hpp"
 #include "adapters/slack/events.hpp"
+#include "adapters/slack/verify.hpp"
 
 namespace prik::adapters::slack {
 
@@ -29,7 +31,7 @@ class EventsEndpoint : public http::Handler {
   using Clock = std::function<std::chrono::system_clock::time_point()>;
   using ClickRecorded = std::function<void(ClickedMessage)>;
 
-  EventsEndpoint(std::string signing_secret, std::size_t body_limit = 1 << 20,
+  EventsEndpoint(std::string_view signing_secret, std::size_t body_limit = 1 << 20,
                  Clock now = std::chrono::system_clock::now);
 
   void attach(IncomingSink* sink);
@@ -40,7 +42,7 @@ class EventsEndpoint : public http::Handler {
   void handle(http::Request request, http::Respond respond) override;
 
  private:
-  const std::string signing_secret_;
+  const SigningKey signing_key_;
   const std::size_t body_limit_;
   const Clock now_;
   mutable std::mutex mutex_;  // guards sink_, click_recorded_ and identity_
