@@ -57,8 +57,8 @@ struct Received {
 
 using Parsed = std::variant<Received, UrlVerification, Ignored, Malformed>;
 
-// An Events API body (the HTTP body, or a Socket Mode events_api payload).
-Parsed parse_events_api(const nlohmann::json& body, const BotIdentity& self);
+// An Events API body as JSON text (the HTTP body, or a Socket Mode events_api payload).
+Parsed parse_events_api(std::string_view body, const BotIdentity& self);
 
 // An interactivity payload (the JSON inside `payload=`, or a Socket Mode interactive payload).
 Parsed parse_interaction(const nlohmann::json& payload);

@@ -161,7 +161,7 @@ struct SocketModeClient::Impl : std::enable_shared_from_this<SocketModeClient::I
     const json payload = message.contains("payload") ? message["payload"] : json();
     Parsed parsed = Ignored{"envelope type " + type};
     if (type == "events_api") {
-      parsed = parse_events_api(payload, identity());
+      parsed = parse_events_api(payload.dump(), identity());
     } else if (type == "interactive") {
       parsed = parse_interaction(payload);
     } else if (type == "slash_commands") {

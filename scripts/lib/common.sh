@@ -6,7 +6,7 @@ PRIK_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # Debian 12 packages the build, the tests and the benchmarks need.
 PRIK_PACKAGES=(
   cmake g++ make pkg-config
-  libboost1.81-dev libboost-url1.81-dev libboost-program-options1.81-dev
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-program-options1.81-dev
   libssl-dev nlohmann-json3-dev libspdlog-dev
   libgtest-dev googletest libsqlite3-dev libstemmer-dev libicu-dev libhowardhinnant-date-dev libjemalloc-dev tzdata
   ca-certificates openssl

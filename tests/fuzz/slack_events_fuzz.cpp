@@ -17,14 +17,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   const BotIdentity self{"T111", "U111", "B111"};
 
-  parse_http_body("application/json", text, self);
+  parse_http_body("application/json", text, self);  // parse_events_api
   parse_http_body("application/x-www-form-urlencoded", text, self);
   is_ssl_check("application/x-www-form-urlencoded", text);  // runs before the signature check
   if (auto fields = decode_form(text)) parse_slash_command(*fields);
 
   auto json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (!json.is_discarded()) {
-    parse_events_api(json, self);
     const Parsed click = parse_interaction(json);
     if (const auto* received = std::get_if<Received>(&click); received && received->clicked) {
       mark_choice(received->clicked->blocks, received->clicked->label)

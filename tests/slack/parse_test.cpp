@@ -1,9 +1,12 @@
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "adapters/slack/blocks.hpp"
 #include "adapters/slack/events.hpp"
@@ -23,6 +26,10 @@ std::string fixture_text(const std::string& name) {
 }
 
 json fixture(const std::string& name) { return json::parse(fixture_text(name)); }
+
+Parsed events_api(const json& body, const BotIdentity& self) {
+  return parse_events_api(body.dump(), self);
+}
 
 // Slack's documented signature vector.
 constexpr const char* kSecret = "8f742231b10e8888abcd99yyyzzz85a5";
@@ -76,15 +83,50 @@ TEST(SlackSignature, MalformedTimestampAndTruncatedSignatureAreRejected) {
             Verdict::bad_signature);
 }
 
+TEST(SlackSignature, TimestampsAtTheEndsOfTheirRangeAreStale) {
+  for (const char* timestamp : {"-9223372036854775808", "9223372036854775807"}) {
+    EXPECT_EQ(verify_signature(kSecret, timestamp, kSignature, kBody, at(1531420618)),
+              Verdict::stale_timestamp);
+  }
+  EXPECT_EQ(verify_signature(kSecret, "9223372036854775808", kSignature, kBody, at(1531420618)),
+            Verdict::malformed_timestamp);
+}
+
+TEST(SlackSignature, OneKeyVerifiesFromManyThreadsAtOnce) {
+  const SigningKey key(kSecret);
+  std::atomic<int> genuine = 0;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 200; ++i) {
+        if (key.verify(kTimestamp, kSignature, kBody, at(1531420618)) == Verdict::genuine) {
+          ++genuine;
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(genuine, 800);
+  EXPECT_EQ(key.verify(kTimestamp, kSignature, std::string(kBody) + " ", at(1531420618)),
+            Verdict::bad_signature);
+}
+
+TEST(SlackSignature, AnEmptySecretIsAKeyLikeAnyOther) {
+  const std::string signature = sign("", kTimestamp, kBody);
+  EXPECT_EQ(signature.size(), 67u);
+  EXPECT_NE(signature, kSignature);
+  EXPECT_EQ(verify_signature("", kTimestamp, signature, kBody, at(1531420618)), Verdict::genuine);
+}
+
 TEST(SlackEvents, UrlVerificationYieldsTheChallenge) {
-  auto parsed = parse_events_api(fixture("url_verification.json"), {});
+  auto parsed = events_api(fixture("url_verification.json"), {});
   ASSERT_TRUE(std::holds_alternative<UrlVerification>(parsed));
   EXPECT_EQ(std::get<UrlVerification>(parsed).challenge,
             "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P");
 }
 
 TEST(SlackEvents, DirectMessageBecomesAnIncomingFromTheUser) {
-  auto parsed = parse_events_api(fixture("event_message_im.json"), {"T123ABC456", "UBOT", "B1"});
+  auto parsed = events_api(fixture("event_message_im.json"), {"T123ABC456", "UBOT", "B1"});
   ASSERT_TRUE(std::holds_alternative<Received>(parsed));
   const auto& incoming = std::get<Received>(parsed).incoming;
   EXPECT_EQ(incoming.user, "slack:T123ABC456:U2147483697");
@@ -96,8 +138,7 @@ TEST(SlackEvents, DirectMessageBecomesAnIncomingFromTheUser) {
 }
 
 TEST(SlackEvents, AppMentionDropsTheBotsOwnMentionFromTheText) {
-  auto parsed =
-      parse_events_api(fixture("event_app_mention.json"), {"T123ABC456", "U0LAN0Z89", ""});
+  auto parsed = events_api(fixture("event_app_mention.json"), {"T123ABC456", "U0LAN0Z89", ""});
   ASSERT_TRUE(std::holds_alternative<Received>(parsed));
   const auto& incoming = std::get<Received>(parsed).incoming;
   EXPECT_EQ(incoming.user, "slack:T123ABC456:U061F7AUR");
@@ -111,7 +152,7 @@ TEST(SlackEvents, AppMentionDropsTheBotsOwnMentionFromTheText) {
 TEST(SlackEvents, OtherPeoplesMentionsBecomeUserRefs) {
   auto body = fixture("event_message_im.json");
   body["event"]["text"] = "ask <@U111> and <@U222|bo> &amp; <@U111> &lt;3";
-  auto parsed = parse_events_api(body, {});
+  auto parsed = events_api(body, {});
   ASSERT_TRUE(std::holds_alternative<Received>(parsed));
   const auto& incoming = std::get<Received>(parsed).incoming;
   EXPECT_EQ(incoming.mentions,
@@ -121,16 +162,15 @@ TEST(SlackEvents, OtherPeoplesMentionsBecomeUserRefs) {
 
 TEST(SlackEvents, BotMessagesAreIgnored) {
   EXPECT_TRUE(std::holds_alternative<Ignored>(
-      parse_events_api(fixture("event_message_from_bot.json"), {"T111", "UB111", "B999"})));
+      events_api(fixture("event_message_from_bot.json"), {"T111", "UB111", "B999"})));
   auto im = fixture("event_message_im.json");
   im["event"]["bot_id"] = "B42";
-  EXPECT_TRUE(std::holds_alternative<Ignored>(parse_events_api(im, {})));
+  EXPECT_TRUE(std::holds_alternative<Ignored>(events_api(im, {})));
 }
 
 TEST(SlackEvents, TheBotsOwnUserIsIgnoredEvenWithoutBotId) {
   auto im = fixture("event_message_im.json");
-  EXPECT_TRUE(
-      std::holds_alternative<Ignored>(parse_events_api(im, {"T123ABC456", "U2147483697", "B1"})));
+  EXPECT_TRUE(std::holds_alternative<Ignored>(events_api(im, {"T123ABC456", "U2147483697", "B1"})));
 }
 
 TEST(SlackEvents, EditsDeletionsAndEverySubtypeAreIgnored) {
@@ -138,46 +178,72 @@ TEST(SlackEvents, EditsDeletionsAndEverySubtypeAreIgnored) {
                               "thread_broadcast", "bot_message"}) {
     auto im = fixture("event_message_im.json");
     im["event"]["subtype"] = subtype;
-    EXPECT_TRUE(std::holds_alternative<Ignored>(parse_events_api(im, {}))) << subtype;
+    EXPECT_TRUE(std::holds_alternative<Ignored>(events_api(im, {}))) << subtype;
   }
   auto hidden = fixture("event_message_im.json");
   hidden["event"]["hidden"] = true;
-  EXPECT_TRUE(std::holds_alternative<Ignored>(parse_events_api(hidden, {})));
+  EXPECT_TRUE(std::holds_alternative<Ignored>(events_api(hidden, {})));
 }
 
 TEST(SlackEvents, ChannelMessagesWithoutAMentionAreIgnored) {
   auto message = fixture("event_message_im.json");
   message["event"]["channel_type"] = "channel";
-  EXPECT_TRUE(std::holds_alternative<Ignored>(parse_events_api(message, {})));
+  EXPECT_TRUE(std::holds_alternative<Ignored>(events_api(message, {})));
 }
 
 TEST(SlackEvents, MissingEventIdOrWrongShapesAreMalformed) {
   auto im = fixture("event_message_im.json");
   im.erase("event_id");
-  EXPECT_TRUE(std::holds_alternative<Malformed>(parse_events_api(im, {})));
-  EXPECT_TRUE(std::holds_alternative<Malformed>(parse_events_api(json::array(), {})));
-  EXPECT_TRUE(std::holds_alternative<Malformed>(parse_events_api(json{{"type", 3}}, {})));
+  EXPECT_TRUE(std::holds_alternative<Malformed>(events_api(im, {})));
+  EXPECT_TRUE(std::holds_alternative<Malformed>(events_api(json::array(), {})));
+  EXPECT_TRUE(std::holds_alternative<Malformed>(events_api(json{{"type", 3}}, {})));
   EXPECT_TRUE(std::holds_alternative<Malformed>(
-      parse_events_api(json{{"type", "event_callback"}, {"event", "x"}}, {})));
+      events_api(json{{"type", "event_callback"}, {"event", "x"}}, {})));
+}
+
+TEST(SlackEvents, TextThatIsNotOneJsonObjectIsMalformed) {
+  const std::string im = fixture_text("event_message_im.json");
+  for (const std::string& text : {std::string("{"), std::string(""), im + " {}", im + "x",
+                                  std::string(R"({"type":"event_callback",})"),
+                                  std::string("\"event_callback\""), std::string("[1, 2]")}) {
+    EXPECT_TRUE(std::holds_alternative<Malformed>(parse_events_api(text, {}))) << text;
+  }
+  EXPECT_TRUE(std::holds_alternative<Received>(parse_events_api(im + " \n", {})));
+}
+
+TEST(SlackEvents, DeepBlocksAreReadAndBottomlessNestingIsMalformed) {
+  const auto with_blocks_nested = [](std::size_t depth) {
+    std::string body = fixture("event_message_im.json").dump();
+    const std::string event = R"("event":{)";
+    const auto start = body.find(event);
+    EXPECT_NE(start, std::string::npos);
+    body.insert(start + event.size(),
+                R"("blocks":)" + std::string(depth, '[') + std::string(depth, ']') + ",");
+    return body;
+  };
+  EXPECT_TRUE(std::holds_alternative<Received>(parse_events_api(with_blocks_nested(100), {})));
+  const Parsed bottomless = parse_events_api(with_blocks_nested(100'000), {});
+  ASSERT_TRUE(std::holds_alternative<Malformed>(bottomless));
+  EXPECT_NE(std::get<Malformed>(bottomless).reason.find("invalid JSON"), std::string::npos);
 }
 
 TEST(SlackEvents, SlackWithholdingEventsIsIgnoredWithAWarning) {
-  const auto parsed = parse_events_api(json::parse(R"({"token":"x","type":"app_rate_limited",
+  const auto parsed = events_api(json::parse(R"({"token":"x","type":"app_rate_limited",
       "team_id":"T123456","minute_rate_limited":1518467820,"api_app_id":"A123456"})"),
-                                       {});
+                                 {});
   ASSERT_TRUE(std::holds_alternative<Ignored>(parsed));
   const auto& ignored = std::get<Ignored>(parsed);
   EXPECT_TRUE(ignored.worth_a_warning);
   EXPECT_NE(ignored.reason.find("T123456"), std::string::npos) << ignored.reason;
   EXPECT_NE(ignored.reason.find("from 2018-02-12 20:37 UTC"), std::string::npos) << ignored.reason;
-  const auto other = parse_events_api(json::parse(R"({"type":"something_new"})"), {});
+  const auto other = events_api(json::parse(R"({"type":"something_new"})"), {});
   ASSERT_TRUE(std::holds_alternative<Ignored>(other));
   EXPECT_FALSE(std::get<Ignored>(other).worth_a_warning);
 }
 
 TEST(SlackEvents, SocketModeEnvelopePayloadParsesLikeAnHttpBody) {
   auto envelope = fixture("socket_mode_envelope_events_api.json");
-  auto parsed = parse_events_api(envelope["payload"], {"T111", "U111", ""});
+  auto parsed = events_api(envelope["payload"], {"T111", "U111", ""});
   ASSERT_TRUE(std::holds_alternative<Received>(parsed));
   EXPECT_EQ(std::get<Received>(parsed).incoming.user, "slack:T111:U222");
   EXPECT_EQ(std::get<Received>(parsed).incoming.text, "");
