@@ -60,14 +60,18 @@ MacContext keyed_hmac(std::string_view secret) {
 
 }  // namespace
 
-SigningKey::SigningKey(std::string_view signing_secret)
-    : keyed_(keyed_hmac(signing_secret).release()) {}
+SigningKey::SigningKey(std::string_view signing_secret) : secret_(signing_secret) {}
 
 SigningKey::~SigningKey() { EVP_MAC_CTX_free(keyed_); }
 
+EVP_MAC_CTX* SigningKey::keyed() const {
+  std::call_once(keyed_once_, [this] { keyed_ = keyed_hmac(secret_).release(); });
+  return keyed_;
+}
+
 std::string SigningKey::sign(std::string_view timestamp, std::string_view body) const {
   // Duplicating the keyed context reads it only, so threads may sign at once.
-  const MacContext context(EVP_MAC_CTX_dup(keyed_));
+  const MacContext context(EVP_MAC_CTX_dup(keyed()));
   if (!context) fail("out of memory");
   const auto update = [&](std::string_view part) {
     if (EVP_MAC_update(context.get(), reinterpret_cast<const unsigned char*>(part.data()),

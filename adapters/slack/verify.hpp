@@ -7,6 +7,7 @@
 #pragma once
 
 #include <chrono>
+#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -24,8 +25,10 @@ enum class Verdict {
 
 const char* verdict_name(Verdict verdict);
 
-// A signing secret made into an HMAC key once, so that each request costs only its own hash
-// (a third of what keying the HMAC anew for every request costs). Safe from any thread.
+// A signing secret made into an HMAC key once, at the first request, so that each request costs
+// only its own hash (a third of what keying the HMAC anew for every request costs). Not at
+// construction: that would load OpenSSL's algorithms, 2 MB, into a bot that may never be asked
+// to check a signature (Socket Mode). Safe from any thread.
 class SigningKey {
  public:
   explicit SigningKey(std::string_view signing_secret);
@@ -41,7 +44,11 @@ class SigningKey {
   std::string sign(std::string_view timestamp, std::string_view body) const;
 
  private:
-  evp_mac_ctx_st* keyed_;  // the HMAC context with the key set; only ever duplicated
+  evp_mac_ctx_st* keyed() const;
+
+  const std::string secret_;
+  mutable std::once_flag keyed_once_;
+  mutable evp_mac_ctx_st* keyed_ = nullptr;  // the HMAC context with the key; only duplicated
 };
 
 // One-off forms of the above, for tests and fakes.
