@@ -560,9 +560,13 @@ void Runtime::Impl::on_recorded(const std::vector<RecordedTurn>& recorded,
   }
   for (const auto& [user, inbox_key] : recorded) {
     auto& queue = users[user];
-    const auto turn =
-        std::find_if(queue.turns.begin(), queue.turns.end(),
+    // Searched from the back, where a turn just recorded sits: a burst from one person can queue
+    // thousands of turns ahead of it, and a search from the front made each event cost more than
+    // the one before.
+    const auto from_back =
+        std::find_if(queue.turns.rbegin(), queue.turns.rend(),
                      [&](const PendingTurn& pending) { return pending.inbox_key == inbox_key; });
+    const auto turn = std::prev(from_back.base());
     if (status.ok()) {
       turn->recorded = true;
       ++stats.events;
