@@ -19,8 +19,8 @@ namespace bj = boost::json;
 // typical event about four times faster than nlohmann::json. Interactivity payloads keep
 // nlohmann::json, the type the rest of the adapter builds Block Kit with.
 
-// Deeper bodies are malformed: a real event nests its blocks about eight levels deep, and a
-// parsed value is destroyed recursively.
+// Bodies nested deeper are malformed: a real event nests its blocks about eight levels deep, and
+// a parsed value is destroyed recursively.
 constexpr std::size_t max_event_depth = 128;
 
 std::string string_at(const bj::object& object, std::string_view key) {
