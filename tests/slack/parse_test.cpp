@@ -27,6 +27,7 @@ std::string fixture_text(const std::string& name) {
 
 json fixture(const std::string& name) { return json::parse(fixture_text(name)); }
 
+// The tests edit their bodies as JSON values; parse_events_api reads the text Slack sends.
 Parsed events_api(const json& body, const BotIdentity& self) {
   return parse_events_api(body.dump(), self);
 }
