@@ -17,7 +17,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   const BotIdentity self{"T111", "U111", "B111"};
 
-  parse_http_body("application/json", text, self);  // parse_events_api
+  parse_http_body("application/json", text, self);  // an Events API body, via parse_events_api
   parse_http_body("application/x-www-form-urlencoded", text, self);
   is_ssl_check("application/x-www-form-urlencoded", text);  // runs before the signature check
   if (auto fields = decode_form(text)) parse_slash_command(*fields);
