@@ -8,12 +8,60 @@
 
 namespace prik::adapters::slack {
 
-EventsEndpoint::EventsEndpoint(std::string_view signing_secret, std::size_t body_limit, Clock now)
-    : signing_key_(signing_secret), body_limit_(body_limit), now_(std::move(now)) {}
+// At most this many events are held for one deliver_all: as many as the bot core records in one
+// commit.
+constexpr std::size_t max_held_events = 64;
+
+struct EventsEndpoint::Held {
+  explicit Held(Defer defer_on_server) : defer(std::move(defer_on_server)) {}
+
+  // Hands the held events to the sink. (Events are held only while a sink is attached, and
+  // attach() hands them on before it changes the sink.)
+  void deliver_locked() {
+    if (events.empty()) return;
+    auto answers_now = std::move(answers);
+    answers.clear();
+    auto events_now = std::move(events);
+    events.clear();
+    sink->deliver_all(std::move(events_now),
+                      [answers_now = std::move(answers_now)](bool recorded) mutable {
+                        for (auto& answer : answers_now) answer(recorded);
+                      });
+  }
+
+  // Runs on the server's thread once the work queued there before it is done. If that work
+  // brought more events than the `seen` of the last look, another look follows the work queued
+  // since; otherwise the held events go.
+  static void look(const std::shared_ptr<Held>& held, std::size_t seen) {
+    std::lock_guard lock(held->mutex);
+    const std::size_t count = held->events.size();
+    if (count > seen) {
+      held->defer([held, count] { look(held, count); });
+      return;
+    }
+    held->look_pending = false;
+    held->deliver_locked();
+  }
+
+  const Defer defer;
+  std::mutex mutex;  // guards the members below
+  IncomingSink* sink = nullptr;
+  std::vector<dialogs::Incoming> events;
+  std::vector<std::function<void(bool)>> answers;  // one for each event
+  bool look_pending = false;
+};
+
+EventsEndpoint::EventsEndpoint(std::string_view signing_secret, std::size_t body_limit, Clock now,
+                               Defer defer)
+    : signing_key_(signing_secret),
+      body_limit_(body_limit),
+      now_(std::move(now)),
+      held_(std::make_shared<Held>(std::move(defer))) {}
 
 void EventsEndpoint::attach(IncomingSink* sink) {
-  std::lock_guard lock(mutex_);
-  sink_ = sink;
+  std::lock_guard lock(held_->mutex);
+  held_->deliver_locked();  // to the sink they arrived for
+  held_->sink = sink;
 }
 
 void EventsEndpoint::on_click_recorded(ClickRecorded handler) {
@@ -50,12 +98,10 @@ void EventsEndpoint::handle(http::Request request, http::Respond respond) {
     return respond(http::Response::text(401, "unauthorized\n"));
   }
 
-  IncomingSink* sink = nullptr;
   ClickRecorded click_recorded;
   Parsed parsed;
   {
     std::lock_guard lock(mutex_);
-    sink = sink_;
     click_recorded = click_recorded_;
     parsed = parse_http_body(request.header("Content-Type"), request.body, identity_);
   }
@@ -76,7 +122,6 @@ void EventsEndpoint::handle(http::Request request, http::Respond respond) {
     }
     return respond(http::Response::text(200, ""));
   }
-  if (!sink) return respond(http::Response::text(503, "not ready\n"));
   auto& received = std::get<Received>(parsed);
   const std::string retry = request.header("X-Slack-Retry-Num");
   if (!retry.empty()) {
@@ -84,13 +129,22 @@ void EventsEndpoint::handle(http::Request request, http::Respond respond) {
                  request.header("X-Slack-Retry-Reason"));
   }
   if (!click_recorded) received.clicked.reset();
-  sink->deliver(std::move(received.incoming),
-                [respond = std::move(respond), clicked = std::move(received.clicked),
-                 click_recorded = std::move(click_recorded)](bool recorded) mutable {
-                  respond(recorded ? http::Response::text(200, "")
-                                   : http::Response::text(503, "could not record the event\n"));
-                  if (recorded && clicked) click_recorded(std::move(*clicked));
-                });
+
+  std::lock_guard lock(held_->mutex);
+  if (!held_->sink) return respond(http::Response::text(503, "not ready\n"));
+  held_->events.push_back(std::move(received.incoming));
+  held_->answers.push_back([respond = std::move(respond), clicked = std::move(received.clicked),
+                            click_recorded = std::move(click_recorded)](bool recorded) mutable {
+    respond(recorded ? http::Response::text(200, "")
+                     : http::Response::text(503, "could not record the event\n"));
+    if (recorded && clicked) click_recorded(std::move(*clicked));
+  });
+  if (!held_->defer || held_->events.size() >= max_held_events) {
+    held_->deliver_locked();
+  } else if (!held_->look_pending) {
+    held_->look_pending = true;
+    held_->defer([held = held_] { Held::look(held, 1); });
+  }
 }
 
 }  // namespace prik::adapters::slack

@@ -32,7 +32,7 @@ constexpr std::chrono::seconds kMaxChoiceMarkDelay{30};
 // endpoint is attached to the core's sink itself; its attach(nullptr) already does that.)
 struct SlackAdapter::Impl : std::enable_shared_from_this<SlackAdapter::Impl>, IncomingSink {
   Impl(asio::io_context& io_context, SlackAdapterOptions adapter_options,
-       std::unique_ptr<http::Client> http_client, asio::io_context& lookup_io_context,
+       std::unique_ptr<http::Client> http_client, asio::io_context& http_io_context,
        std::unique_ptr<http::Client> lookup_http_client)
       : io(io_context),
         options(std::move(adapter_options)),
@@ -40,9 +40,11 @@ struct SlackAdapter::Impl : std::enable_shared_from_this<SlackAdapter::Impl>, In
         api(*client, options.api),
         lookup_client(std::move(lookup_http_client)),
         lookup_api(lookup_client ? *lookup_client : *client, options.api),
-        endpoint(options.signing_secret, options.body_limit, options.now),
-        users(lookup_io_context, lookup_api, options.users,
-              [this] { return endpoint.identity(); }) {}
+        endpoint(options.signing_secret, options.body_limit, options.now,
+                 [&http_io_context](std::function<void()> task) {
+                   asio::post(http_io_context, std::move(task));
+                 }),
+        users(http_io_context, lookup_api, options.users, [this] { return endpoint.identity(); }) {}
 
   asio::io_context& io;
   SlackAdapterOptions options;
@@ -176,17 +178,17 @@ struct SlackAdapter::Impl : std::enable_shared_from_this<SlackAdapter::Impl>, In
 
 http::Result<std::unique_ptr<SlackAdapter>> SlackAdapter::create(asio::io_context& io,
                                                                  SlackAdapterOptions options,
-                                                                 asio::io_context* lookup_io) {
+                                                                 asio::io_context* http_io) {
   auto client = http::Client::create(io, options.client);
   if (!client) return client.error();
   std::unique_ptr<http::Client> lookup_client;
-  if (lookup_io && lookup_io != &io) {
-    auto created = http::Client::create(*lookup_io, options.client);
+  if (http_io && http_io != &io) {
+    auto created = http::Client::create(*http_io, options.client);
     if (!created) return created.error();
     lookup_client = std::move(*created);
   }
   auto impl = std::make_shared<Impl>(io, std::move(options), std::move(*client),
-                                     lookup_io ? *lookup_io : io, std::move(lookup_client));
+                                     http_io ? *http_io : io, std::move(lookup_client));
   std::weak_ptr<Impl> weak = impl;
   auto click_recorded = [weak](ClickedMessage clicked) {
     if (auto self = weak.lock()) self->mark_choice(std::move(clicked));

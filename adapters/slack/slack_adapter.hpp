@@ -60,13 +60,14 @@ struct SlackAdapterOptions {
 
 class SlackAdapter : public Adapter {
  public:
-  // Fails when the HTTPS client cannot be set up (an unreadable CA file). The users.info look-ups
-  // that a turn may wait for run on `lookup_io` when given (the HTTP server's, say), with
-  // connections of their own, so that they never queue behind the replies being sent on `io`;
-  // both io_contexts must outlive the adapter.
+  // Fails when the HTTPS client cannot be set up (an unreadable CA file). `http_io` is the
+  // io_context of the HTTP server that serves events_handler() (`io` when not given): the endpoint
+  // gathers the events that arrive together there (EventsEndpoint), and the users.info look-ups
+  // that a turn may wait for run there, with connections of their own, so that they never queue
+  // behind the replies being sent on `io`. Both io_contexts must outlive the adapter.
   static http::Result<std::unique_ptr<SlackAdapter>> create(
       boost::asio::io_context& io, SlackAdapterOptions options,
-      boost::asio::io_context* lookup_io = nullptr);
+      boost::asio::io_context* http_io = nullptr);
   ~SlackAdapter() override;
 
   std::string platform() const override { return "slack"; }

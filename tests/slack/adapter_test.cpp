@@ -5,6 +5,7 @@
 #include <fstream>
 #include <future>
 #include <mutex>
+#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -250,6 +251,25 @@ TEST_F(SlackAdapterTest, SignedDirectMessageReachesTheSinkAnd200ComesOnlyAfterRe
   EXPECT_EQ(received[0].user, "slack:T123ABC456:U2147483697");
   EXPECT_EQ(received[0].text, "Hello hello can you hear me?");
   EXPECT_EQ(received[0].event_id, "Ev0PV52K21");
+}
+
+TEST_F(SlackAdapterTest, ManyEventsAtOnceAreEachRecordedOnceAndAnswered) {
+  start();
+  std::vector<std::future<http::Result<http::ClientResponse>>> answers;
+  for (int i = 0; i < 40; ++i) {
+    const auto body = direct_message("EvMany" + std::to_string(i), "U" + std::to_string(i), "hej");
+    answers.push_back(post_async(signed_post(body.dump(), "application/json")));
+  }
+  for (auto& answer : answers) {
+    auto response = tests::wait_for(answer);
+    ASSERT_TRUE(response && *response);
+    EXPECT_EQ((*response)->status, 200);
+  }
+  const auto received = sink_.received(40);
+  std::set<std::string> event_ids;
+  for (const auto& incoming : received) event_ids.insert(incoming.event_id);
+  EXPECT_EQ(received.size(), 40u);
+  EXPECT_EQ(event_ids.size(), 40u);
 }
 
 TEST_F(SlackAdapterTest, EventTheSinkCouldNotRecordGets503SoSlackRetries) {
