@@ -11,11 +11,12 @@
 // the message).
 //
 // Events that arrive together are recorded together. Given `defer` (which runs a function on the
-// HTTP server's thread after the work already queued there), the endpoint holds an event until
-// that thread has worked through what was queued behind it without receiving another, or until
-// 64 are held; the held events then go to the sink in one deliver_all, which the bot core records
-// in one commit. Under load that is one disk sync for many events where each would otherwise take
-// its own or share it with a few. Without `defer`, each event goes to the sink at once.
+// HTTP server's thread after the work already queued there, and never before it returns, as
+// asio::post does), the endpoint holds an event until that thread has worked through what was
+// queued behind it without receiving another, or until 64 are held; the held events then go to
+// the sink in one deliver_all, which the bot core records in one commit. Under load that is one
+// disk sync for many events where each would otherwise take its own or share it with a few.
+// Without `defer`, each event goes to the sink at once.
 //
 // Thread-safe: every method may be called from any thread. The attached sink must stay valid
 // until attach(nullptr) returns; events held for it are handed to it first.
