@@ -60,10 +60,11 @@ class EventsEndpointTest : public ::testing::Test {
 
   // Sends the n-th event; its status lands in statuses_[n] once answered.
   void send(int number) {
-    endpoint_.handle(signed_request(direct_message(number)), [this, number](http::Response r) {
-      statuses_.resize(std::max<std::size_t>(statuses_.size(), number + 1));
-      statuses_[number] = r.status;
-    });
+    endpoint_.handle(signed_request(direct_message(number)),
+                     [this, number](http::Response response) {
+                       statuses_.resize(std::max<std::size_t>(statuses_.size(), number + 1));
+                       statuses_[number] = response.status;
+                     });
   }
 
   // Runs the work deferred so far (not what it defers in turn); false when there was none.
