@@ -35,13 +35,6 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 // buffer splits each request over several reads.
 constexpr std::size_t kReadBuffer = 8 << 10;
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 // Ends of a connection that are part of normal life, not worth a warning.
 bool is_expected_close(const boost::system::error_code& ec) {
   return ec == bhttp::error::end_of_stream || ec == beast::error::timeout ||
@@ -54,7 +47,7 @@ bool is_expected_close(const boost::system::error_code& ec) {
 
 std::string find_header(const Headers& headers, std::string_view name) {
   for (const auto& [key, value] : headers) {
-    if (iequals(key, name)) return value;
+    if (beast::iequals(key, name)) return value;  // ASCII, as header names are
   }
   return {};
 }

@@ -250,6 +250,16 @@ TEST_F(HttpTest, StopLetsTheRequestInFlightFinish) {
   server_.reset();
 }
 
+TEST(HttpRequest, HeaderNamesMatchInAnyCase) {
+  Request request;
+  request.headers = {{"Content-Type", "application/json"}, {"x-slack-signature", "v0=abc"}};
+  EXPECT_EQ(request.header("content-type"), "application/json");
+  EXPECT_EQ(request.header("CONTENT-TYPE"), "application/json");
+  EXPECT_EQ(request.header("X-Slack-Signature"), "v0=abc");
+  EXPECT_EQ(request.header("X-Slack-Signatur"), "");
+  EXPECT_EQ(request.header("X-Slack-Retry-Num"), "");
+}
+
 TEST(HttpClient, RejectsAnUnsupportedScheme) {
   IoThread io;
   auto client = Client::create(io.io);
