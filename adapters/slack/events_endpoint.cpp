@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <nlohmann/json.hpp>
+#include <utility>
 
 #include "adapters/slack/verify.hpp"
 
@@ -19,11 +20,8 @@ struct EventsEndpoint::Held {
   // attach() hands them on before it changes the sink.)
   void deliver_locked() {
     if (events.empty()) return;
-    auto answers_now = std::move(answers);
-    answers.clear();
-    auto events_now = std::move(events);
-    events.clear();
-    sink->deliver_all(std::move(events_now),
+    auto answers_now = std::exchange(answers, {});
+    sink->deliver_all(std::exchange(events, {}),
                       [answers_now = std::move(answers_now)](bool recorded) mutable {
                         for (auto& answer : answers_now) answer(recorded);
                       });
@@ -31,7 +29,8 @@ struct EventsEndpoint::Held {
 
   // Runs on the server's thread once the work queued there before it is done. If that work
   // brought more events than the `seen` of the last look, another look follows the work queued
-  // since; otherwise the held events go.
+  // since; otherwise the held events go. (A look that finds fewer than it saw, because a full
+  // batch went meanwhile, sends what is there; one that finds none has nothing to do.)
   static void look(const std::shared_ptr<Held>& held, std::size_t seen) {
     std::lock_guard lock(held->mutex);
     const std::size_t count = held->events.size();
@@ -39,7 +38,6 @@ struct EventsEndpoint::Held {
       held->defer([held, count] { look(held, count); });
       return;
     }
-    held->look_pending = false;
     held->deliver_locked();
   }
 
@@ -48,7 +46,6 @@ struct EventsEndpoint::Held {
   IncomingSink* sink = nullptr;
   std::vector<dialogs::Incoming> events;
   std::vector<std::function<void(bool)>> answers;  // one for each event
-  bool look_pending = false;
 };
 
 EventsEndpoint::EventsEndpoint(std::string_view signing_secret, std::size_t body_limit, Clock now,
@@ -141,8 +138,7 @@ void EventsEndpoint::handle(http::Request request, http::Respond respond) {
   });
   if (!held_->defer || held_->events.size() >= max_held_events) {
     held_->deliver_locked();
-  } else if (!held_->look_pending) {
-    held_->look_pending = true;
+  } else if (held_->events.size() == 1) {  // the first held: the looks begin
     held_->defer([held = held_] { Held::look(held, 1); });
   }
 }
