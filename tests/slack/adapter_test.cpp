@@ -257,7 +257,8 @@ TEST_F(SlackAdapterTest, ManyEventsAtOnceAreEachRecordedOnceAndAnswered) {
   start();
   std::vector<std::future<http::Result<http::ClientResponse>>> answers;
   for (int i = 0; i < 40; ++i) {
-    const auto body = direct_message("EvMany" + std::to_string(i), "U" + std::to_string(i), "hej");
+    const auto index = std::to_string(i);
+    const auto body = direct_message("EvMany" + index, "U" + index, "hej");
     answers.push_back(post_async(signed_post(body.dump(), "application/json")));
   }
   for (auto& answer : answers) {
