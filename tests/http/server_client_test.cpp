@@ -91,6 +91,31 @@ TEST_F(HttpTest, ServerAnswersAGetThroughItsRoute) {
   EXPECT_EQ(response->body, "ok\n");
 }
 
+TEST_F(HttpTest, ResponseCarriesItsHeadersAndLeavesOutOneWithALineBreak) {
+  FunctionHandler limited{[](Request, Respond respond) {
+    auto response = Response::json(429, R"({"ok":false})");
+    response.headers = {{"Retry-After", "3"}, {"X-Note", "a\r\nX-Injected: yes"}};
+    respond(std::move(response));
+  }};
+  router_.add("GET", "/limited", limited);
+  start();
+  auto kept_alive = fetch(*client_, get(port_, "/limited"));
+  ASSERT_TRUE(kept_alive) << kept_alive.error().to_string();
+  EXPECT_EQ(kept_alive->status, 429);
+  EXPECT_EQ(kept_alive->header("Retry-After"), "3");
+  EXPECT_EQ(kept_alive->header("Content-Type"), "application/json");
+  EXPECT_EQ(kept_alive->header("X-Injected"), "");
+  EXPECT_EQ(kept_alive->header("X-Note"), "");
+  EXPECT_EQ(kept_alive->body, R"({"ok":false})");
+
+  const std::string closed =
+      raw_exchange(port_, "GET /limited HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(closed,
+            "HTTP/1.1 429 Too Many Requests\r\nServer: prik\r\nContent-Type: application/json\r\n"
+            "Retry-After: 3\r\nContent-Length: 12\r\nConnection: close\r\n\r\n"
+            R"({"ok":false})");
+}
+
 TEST_F(HttpTest, RouterAnswers404ForUnknownPathsAnd405ForOtherMethods) {
   router_.add("GET", "/healthz", healthz_);
   start();
