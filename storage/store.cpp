@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <future>
@@ -28,6 +29,8 @@ constexpr std::size_t snapshot_write_bytes = 1u << 20;
 // needs), so that a commit's sync writes its data alone and not the file's new size as well: about
 // half the time and CPU of a sync on ext4. The zeros cost one extra write and sync per megabyte.
 constexpr std::uint64_t journal_reserve_bytes = 1u << 20;
+// A journal sync slower than this is logged as a warning.
+constexpr std::chrono::milliseconds slow_sync_warning{100};
 // A read-only open that races a compaction reads the data dir again, after a short pause.
 constexpr int read_only_open_attempts = 3;
 constexpr std::chrono::milliseconds read_only_open_retry_delay{50};
@@ -205,7 +208,7 @@ struct Store::Impl {
     if (written > 0) {
       Status status = reserve_journal_space(records.size());
       if (status.ok()) status = journal->append(records);
-      if (status.ok()) status = journal->sync();
+      if (status.ok()) status = timed_journal_sync();
       if (!status.ok()) {
         fail(status);
         for (auto& pending : group) pending.done(pending.rejected.ok() ? status : pending.rejected);
@@ -228,6 +231,20 @@ struct Store::Impl {
     }
     if (records.capacity() > kKeptCapacity) std::string().swap(records);
     for (auto& pending : group) pending.done(pending.rejected);
+  }
+
+  // Syncs the journal and warns when the disk took long: every commit waiting for the sync waited
+  // that long too, and a slow disk is otherwise hard to tell from a slow bot.
+  Status timed_journal_sync() {
+    const auto started = std::chrono::steady_clock::now();
+    Status status = journal->sync();
+    const auto took = std::chrono::steady_clock::now() - started;
+    if (took >= slow_sync_warning) {
+      spdlog::warn("store {}: a journal sync took {} ms (the disk was slow to flush)",
+                   options.dir.string(),
+                   std::chrono::duration_cast<std::chrono::milliseconds>(took).count());
+    }
+    return status;
   }
 
   // Makes sure the next `bytes` of the journal go into zeros written ahead.

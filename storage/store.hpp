@@ -9,6 +9,9 @@
 // loads the snapshot, replays the journal, and cuts a torn tail; damage before the tail refuses
 // the open, naming file and offset. A lock file keeps a second process out.
 //
+// A journal sync that takes 100 ms or more is logged as a warning: every commit waiting for it
+// waited as long.
+//
 // A failed write or sync turns the store read-only (fail-stop): the failing commit and every
 // later one report the error, and the next open recovers from what is on disk.
 //

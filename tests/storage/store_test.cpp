@@ -180,6 +180,23 @@ TEST(Store, WriterStartedRunsOnceOnTheThreadThatReportsCommits) {
   EXPECT_EQ(writers_started, 1);
 }
 
+TEST(Store, ASlowJournalSyncIsLoggedWithItsDuration) {
+  MemoryFileSystem memory;
+  FaultFileSystem faults(&memory);
+  auto store = open_store({.dir = "/data", .file_system = &faults});
+  testing::LogCapture log;
+  Batch quick;
+  quick.put("c", "quick", "{}");
+  ASSERT_TRUE(store->commit(std::move(quick)).ok());
+  EXPECT_EQ(log.text().find("journal sync took"), std::string::npos) << log.text();
+
+  faults.set_sync_delay(std::chrono::milliseconds(120));
+  Batch slow;
+  slow.put("c", "slow", "{}");
+  ASSERT_TRUE(store->commit(std::move(slow)).ok());
+  EXPECT_NE(log.text().find("store /data: a journal sync took 1"), std::string::npos) << log.text();
+}
+
 TEST(Store, ConcurrentCommitsShareSyncs) {
   MemoryFileSystem memory;
   FaultFileSystem faults(&memory);
