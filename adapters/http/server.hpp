@@ -50,7 +50,9 @@ struct Response {
   int status = 200;
   std::string content_type = "text/plain; charset=utf-8";
   std::string body;
-  Headers headers;  // extra headers
+  // More header fields, after Server and Content-Type; Content-Length and Connection are the
+  // server's. A field with a line break in its name or value is left out.
+  Headers headers;
 
   static Response text(int status, std::string body);
   static Response json(int status, std::string body);
