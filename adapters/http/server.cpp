@@ -44,8 +44,8 @@ bool is_expected_close(const boost::system::error_code& ec) {
          ec == asio::error::broken_pipe;
 }
 
-// A name or value with a line break in it would end its field early, and the rest would pass
-// for fields or a body of its own.
+// A line break in a name or value would end its field early, and the rest would pass for fields
+// or a body of its own; a colon in a name would move the rest of the name into the value.
 bool is_safe_field(std::string_view name, std::string_view value) {
   return name.find_first_of("\r\n:") == std::string_view::npos && !name.empty() &&
          value.find_first_of("\r\n") == std::string_view::npos;
@@ -59,7 +59,7 @@ std::string response_head(const Response& response, bool keep_alive) {
   head.reserve(160);
   const auto add_field = [&head](std::string_view name, std::string_view value) {
     if (!is_safe_field(name, value)) {
-      spdlog::error("http server: left out the response header {:?}, which has a line break", name);
+      spdlog::error("http server: left out the malformed response header {:?}", name);
       return;
     }
     head.append(name).append(": ").append(value).append("\r\n");

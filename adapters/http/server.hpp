@@ -51,7 +51,7 @@ struct Response {
   std::string content_type = "text/plain; charset=utf-8";
   std::string body;
   // More header fields, after Server and Content-Type; Content-Length and Connection are the
-  // server's. A field with a line break in its name or value is left out.
+  // server's. A field with a line break in it, or a colon in its name, is left out.
   Headers headers;
 
   static Response text(int status, std::string body);
