@@ -111,7 +111,8 @@ void Router::handle(Request request, Respond respond) {
   for (const auto& route : routes_) {
     if (route.path != path) continue;
     path_known = true;
-    if (route.method == request.method) {
+    // HEAD asks for what GET would answer, and the server leaves out the body.
+    if (route.method == request.method || (route.method == "GET" && request.method == "HEAD")) {
       route.handler->handle(std::move(request), std::move(respond));
       return;
     }
@@ -265,6 +266,7 @@ asio::awaitable<void> Server::Impl::serve(std::shared_ptr<ServerConnection> conn
 
     Response response;
     bool keep_alive = false;
+    bool head_only = false;  // a HEAD request: the fields a GET would get, without the body
     if (rejection) {
       response = std::move(*rejection);
       linger = true;
@@ -279,6 +281,7 @@ asio::awaitable<void> Server::Impl::serve(std::shared_ptr<ServerConnection> conn
       request.body = std::move(message.body());
       request.remote_address = remote;
       keep_alive = message.keep_alive();
+      head_only = message.method() == bhttp::verb::head;
       response = co_await call_handler(std::move(request));
     }
     {
@@ -287,7 +290,9 @@ asio::awaitable<void> Server::Impl::serve(std::shared_ptr<ServerConnection> conn
     }
 
     const std::string head = response_head(response, keep_alive);
-    const std::array<asio::const_buffer, 2> out{asio::buffer(head), asio::buffer(response.body)};
+    const std::array<asio::const_buffer, 2> out{
+        asio::buffer(head),
+        asio::buffer(response.body.data(), head_only ? 0 : response.body.size())};
     stream.expires_after(options.write_timeout);
     auto [write_error, written] = co_await asio::async_write(stream, out, use_tuple);
     connection->busy = false;

@@ -81,7 +81,8 @@ class FunctionHandler : public Handler {
 };
 
 // Dispatches on method and exact path; 404 for unknown paths, 405 for a known path with another
-// method. Routes are added before the server starts; handle() is then safe from any thread.
+// method. A GET route answers HEAD too (the server sends the fields without the body). Routes are
+// added before the server starts; handle() is then safe from any thread.
 class Router : public Handler {
  public:
   void add(std::string method, std::string path, Handler& handler);

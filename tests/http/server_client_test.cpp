@@ -117,6 +117,19 @@ TEST_F(HttpTest, ResponseCarriesItsHeadersAndLeavesOutMalformedOnes) {
             R"({"ok":false})");
 }
 
+TEST_F(HttpTest, HeadOfAGetRouteGetsItsFieldsWithoutTheBodyAndTheConnectionGoesOn) {
+  router_.add("GET", "/healthz", healthz_);
+  start();
+  const std::string answers =
+      raw_exchange(port_,
+                   "HEAD /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+                   "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  const std::string fields = "Server: prik\r\nContent-Type: text/plain; charset=utf-8\r\n";
+  EXPECT_EQ(answers, "HTTP/1.1 200 OK\r\n" + fields + "Content-Length: 3\r\n\r\n" +
+                         "HTTP/1.1 200 OK\r\n" + fields +
+                         "Content-Length: 3\r\nConnection: close\r\n\r\nok\n");
+}
+
 TEST_F(HttpTest, RouterAnswers404ForUnknownPathsAnd405ForOtherMethods) {
   router_.add("GET", "/healthz", healthz_);
   start();
