@@ -17,6 +17,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/url/parse.hpp>
 #include <list>
 #include <mutex>
 #include <optional>
@@ -75,6 +76,30 @@ std::string response_head(const Response& response, bool keep_alive) {
   return head;
 }
 
+// What a request's header alone makes unanswerable (RFC 9110 §10.1.1, RFC 9112 §3.2), before its
+// body is read: an HTTP/1.1 request needs exactly one Host field, and the only expectation a
+// server knows is 100-continue (HTTP/1.0 clients cannot ask for it, so theirs is ignored).
+std::optional<Response> refuse_header(const bhttp::request_header<>& header) {
+  const std::size_t hosts = header.count(bhttp::field::host);
+  if (hosts > 1 || (hosts == 0 && header.version() >= 11)) {
+    return Response::text(400, "a request needs exactly one Host header\n");
+  }
+  const auto expect = header.find(bhttp::field::expect);
+  if (expect != header.end() && header.version() >= 11 &&
+      !beast::iequals(expect->value(), "100-continue")) {
+    return Response::text(417, "only the expectation 100-continue can be met\n");
+  }
+  return std::nullopt;
+}
+
+// A client that sent `Expect: 100-continue` waits for this before it sends the body (curl for a
+// second, then sends it anyway).
+bool awaits_continue(const bhttp::request_parser<bhttp::string_body>& parser) {
+  const auto& header = parser.get();
+  return header.version() >= 11 && !parser.is_done() &&
+         beast::iequals(header[bhttp::field::expect], "100-continue");
+}
+
 }  // namespace
 
 std::string find_header(const Headers& headers, std::string_view name) {
@@ -84,7 +109,18 @@ std::string find_header(const Headers& headers, std::string_view name) {
   return {};
 }
 
-std::string Request::path() const { return target.substr(0, target.find('?')); }
+std::string Request::path() const {
+  // Clients send the origin form ("/slack/events?x=1"); a server must also take the absolute form
+  // ("http://host/slack/events") that proxies send (RFC 9112 §3.2.2).
+  if (const auto origin = boost::urls::parse_origin_form(target)) {
+    return std::string(origin->encoded_path());
+  }
+  if (const auto absolute = boost::urls::parse_absolute_uri(target)) {
+    const auto path = absolute->encoded_path();
+    return path.empty() ? "/" : std::string(path);
+  }
+  return target.substr(0, target.find('?'));
+}
 
 Response Response::text(int status, std::string body) {
   Response response;
@@ -107,18 +143,21 @@ void Router::add(std::string method, std::string path, Handler& handler) {
 
 void Router::handle(Request request, Respond respond) {
   const std::string path = request.path();
-  bool path_known = false;
+  std::string allowed;  // the path's methods, for the Allow field of a 405
   for (const auto& route : routes_) {
     if (route.path != path) continue;
-    path_known = true;
     // HEAD asks for what GET would answer, and the server leaves out the body.
     if (route.method == request.method || (route.method == "GET" && request.method == "HEAD")) {
       route.handler->handle(std::move(request), std::move(respond));
       return;
     }
+    allowed.append(allowed.empty() ? "" : ", ").append(route.method);
+    if (route.method == "GET") allowed.append(", HEAD");
   }
-  respond(path_known ? Response::text(405, "method not allowed\n")
-                     : Response::text(404, "not found\n"));
+  if (allowed.empty()) return respond(Response::text(404, "not found\n"));
+  auto response = Response::text(405, "method not allowed\n");
+  response.headers.emplace_back("Allow", std::move(allowed));
+  respond(std::move(response));
 }
 
 // One accepted connection. `busy` is only touched on the connection's strand.
@@ -245,6 +284,15 @@ asio::awaitable<void> Server::Impl::serve(std::shared_ptr<ServerConnection> conn
     std::optional<Response> rejection;
     if (!read_error) {
       connection->busy = true;
+      rejection = refuse_header(parser.get());
+    }
+    if (!read_error && !rejection && awaits_continue(parser)) {
+      static constexpr std::string_view go_on = "HTTP/1.1 100 Continue\r\n\r\n";
+      stream.expires_after(options.write_timeout);
+      std::tie(read_error, header_bytes) =
+          co_await asio::async_write(stream, asio::buffer(go_on), use_tuple);
+    }
+    if (!read_error && !rejection) {
       stream.expires_after(options.body_timeout);
       std::tie(read_error, header_bytes) =
           co_await bhttp::async_read(stream, buffer, parser, use_tuple);

@@ -2,7 +2,9 @@
 //
 // The server runs on an io_context the caller owns and runs; each connection lives on its own
 // strand. Requests are read with a header timeout, a body timeout and a body limit (413), and
-// malformed requests get a 400; keep-alive connections close after an idle timeout. A Handler
+// malformed requests get a 400, as does an HTTP/1.1 request without exactly one Host field. A
+// client that sends `Expect: 100-continue` gets its 100 before it sends the body; any other
+// expectation gets a 417. Keep-alive connections close after an idle timeout. A Handler
 // answers each request by calling `respond` exactly once, from any thread, possibly later (after
 // a database write, say); a handler that never answers gets a 503 after `handler_timeout`.
 // Connections beyond `max_connections` are closed at once. stop() closes the listener, lets
@@ -43,7 +45,9 @@ struct Request {
   std::string remote_address;
 
   std::string header(std::string_view name) const { return find_header(headers, name); }
-  std::string path() const;  // the target without its query
+  // The target's path: without its query, and without the scheme and host of the absolute form
+  // ("http://host/healthz", as proxies send it).
+  std::string path() const;
 };
 
 struct Response {
@@ -81,8 +85,9 @@ class FunctionHandler : public Handler {
 };
 
 // Dispatches on method and exact path; 404 for unknown paths, 405 for a known path with another
-// method. A GET route answers HEAD too (the server sends the fields without the body). Routes are
-// added before the server starts; handle() is then safe from any thread.
+// method, with an Allow field that names the path's methods. A GET route answers HEAD too (the
+// server sends the fields without the body). Routes are added before the server starts; handle() is
+// then safe from any thread.
 class Router : public Handler {
  public:
   void add(std::string method, std::string path, Handler& handler);

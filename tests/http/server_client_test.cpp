@@ -1,8 +1,11 @@
 #include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
+#include <boost/asio/read_until.hpp>
 #include <boost/asio/write.hpp>
 #include <chrono>
 #include <future>
@@ -49,6 +52,13 @@ std::string raw_exchange(std::uint16_t port, const std::string& bytes) {
   boost::system::error_code ec;
   boost::asio::read(socket, boost::asio::dynamic_buffer(received), ec);
   return received;
+}
+
+// The status code of the first response in `received`, or 0 when there is none.
+int first_status(const std::string& received) {
+  constexpr std::string_view version = "HTTP/1.1 ";
+  if (!received.starts_with(version) || received.size() < version.size() + 3) return 0;
+  return std::stoi(received.substr(version.size(), 3));
 }
 
 class HttpTest : public ::testing::Test {
@@ -141,6 +151,76 @@ TEST_F(HttpTest, RouterAnswers404ForUnknownPathsAnd405ForOtherMethods) {
   auto wrong_method = fetch(*client_, post);
   ASSERT_TRUE(wrong_method);
   EXPECT_EQ(wrong_method->status, 405);
+  EXPECT_EQ(wrong_method->header("Allow"), "GET, HEAD");
+}
+
+TEST_F(HttpTest, A405NamesEveryMethodOfThePath) {
+  router_.add("POST", "/echo", echo_);
+  router_.add("GET", "/echo", healthz_);
+  start();
+  auto request = get(port_, "/echo");
+  request.method = "DELETE";
+  auto response = fetch(*client_, request);
+  ASSERT_TRUE(response) << response.error().to_string();
+  EXPECT_EQ(response->status, 405);
+  EXPECT_EQ(response->header("Allow"), "POST, GET, HEAD");
+}
+
+TEST_F(HttpTest, RequestInAbsoluteFormReachesItsRoute) {
+  router_.add("GET", "/healthz", healthz_);
+  start();
+  const std::string received =
+      raw_exchange(port_,
+                   "GET http://prik.example:8080/healthz?probe=1 HTTP/1.1\r\nHost: prik.example\r\n"
+                   "Connection: close\r\n\r\n");
+  EXPECT_EQ(first_status(received), 200) << received;
+  EXPECT_TRUE(received.ends_with("\r\n\r\nok\n")) << received;
+}
+
+TEST_F(HttpTest, AnHttp11RequestNeedsExactlyOneHost) {
+  router_.add("GET", "/healthz", healthz_);
+  start();
+  EXPECT_EQ(first_status(raw_exchange(port_, "GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n")),
+            400);
+  EXPECT_EQ(first_status(raw_exchange(
+                port_, "GET /healthz HTTP/1.1\r\nHost: a\r\nHost: b\r\nConnection: close\r\n\r\n")),
+            400);
+  // HTTP/1.0 had no Host field yet.
+  EXPECT_EQ(first_status(raw_exchange(port_, "GET /healthz HTTP/1.0\r\n\r\n")), 200);
+}
+
+TEST_F(HttpTest, ExpectContinueGetsA100BeforeTheBodyIsSent) {
+  router_.add("POST", "/echo", echo_);
+  start();
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::socket socket(io);
+  socket.connect({boost::asio::ip::make_address("127.0.0.1"), port_});
+  // A blocking read that gives up, so that a server that never answers fails the test.
+  const timeval limit{5, 0};
+  ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+  boost::asio::write(socket, boost::asio::buffer(std::string(
+                                 "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+                                 "Expect: 100-continue\r\nConnection: close\r\n\r\n")));
+  std::string received;
+  boost::system::error_code ec;
+  const std::size_t head =
+      boost::asio::read_until(socket, boost::asio::dynamic_buffer(received), "\r\n\r\n", ec);
+  ASSERT_FALSE(ec) << ec.message();
+  EXPECT_EQ(received.substr(0, head), "HTTP/1.1 100 Continue\r\n\r\n");
+  boost::asio::write(socket, boost::asio::buffer(std::string("hello")));
+  boost::asio::read(socket, boost::asio::dynamic_buffer(received), ec);
+  const std::string final_answer = received.substr(head);
+  EXPECT_EQ(first_status(final_answer), 200) << final_answer;
+  EXPECT_TRUE(final_answer.ends_with("\r\n\r\n5")) << final_answer;
+}
+
+TEST_F(HttpTest, AnExpectationOtherThan100ContinueGets417) {
+  router_.add("POST", "/echo", echo_);
+  start();
+  EXPECT_EQ(first_status(raw_exchange(port_,
+                                      "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+                                      "Expect: 200-ok\r\n\r\nhello")),
+            417);
 }
 
 TEST_F(HttpTest, ClientReusesOneKeptAliveConnectionForSequentialRequests) {
@@ -297,6 +377,16 @@ TEST(HttpRequest, HeaderNamesMatchInAnyCase) {
   EXPECT_EQ(request.header("X-Slack-Signature"), "v0=abc");
   EXPECT_EQ(request.header("X-Slack-Signatur"), "");
   EXPECT_EQ(request.header("X-Slack-Retry-Num"), "");
+}
+
+TEST(HttpRequest, PathLeavesOutTheQueryAndTheSchemeAndHostOfTheAbsoluteForm) {
+  Request request;
+  request.target = "/slack/events?x=1";
+  EXPECT_EQ(request.path(), "/slack/events");
+  request.target = "http://prik.example/healthz?probe=1";
+  EXPECT_EQ(request.path(), "/healthz");
+  request.target = "https://prik.example:8443";
+  EXPECT_EQ(request.path(), "/");
 }
 
 TEST(HttpClient, RejectsAnUnsupportedScheme) {
