@@ -55,6 +55,28 @@ TEST(Conversations, FirstContactFallsBackToTheDefaultLanguage) {
   EXPECT_THAT(all_text(result), HasSubstr(render(world, Language::en, "menu.prompt")));
 }
 
+TEST(Conversations, TheWelcomeSaysHowToSwitchLanguage) {
+  World world;
+  Chat danish(world);
+  EXPECT_THAT(all_text(danish.say("hej")), HasSubstr("\"english\""));
+  Chat english(world, "slack:T1:U1", "en-US");
+  EXPECT_THAT(all_text(english.say("hello")), HasSubstr("\"dansk\""));
+}
+
+TEST(Conversations, AVolunteersOwnWordsAtTheMenuStartTheSearchForARole) {
+  World world;
+  for (const std::string words :
+       {"jeg vil gerne hjælpe", "Jeg vil gerne være frivillig!", "hvad kan jeg lave?",
+        "I want to volunteer", "hi, I'd like to help out", "What can I do?"}) {
+    Chat chat(world);
+    chat.say("hej");
+    const auto result = chat.say(words);
+    EXPECT_EQ(chat.conversation().state, "interview.interests") << words;
+    EXPECT_THAT(all_text(result), Not(HasSubstr(render(world, Language::da, "not_understood"))))
+        << words;
+  }
+}
+
 TEST(Conversations, FindARoleThenApplyAndConfirmInDanish) {
   World world;
   Chat chat(world);
