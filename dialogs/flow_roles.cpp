@@ -1,6 +1,9 @@
 // The steps about roles: browsing, a role's details, the interview and its suggestions.
 #include <algorithm>
 #include <array>
+#include <cctype>
+#include <optional>
+#include <string_view>
 
 #include "dialogs/flow.hpp"
 
@@ -12,6 +15,44 @@ constexpr std::size_t kSuggestions = 3;
 // The hour buckets offered in the interview: the choice "hours.<n>" stands for about n a week.
 constexpr std::array<std::string_view, 5> kHourChoices = {"hours.2", "hours.5", "hours.10",
                                                           "hours.20", "hours.unsure"};
+
+// The hours a week someone wrote with a unit: "about 4 hours", "2-3 timer", "5t" (the largest
+// such number; a range counts as its upper end). A bare number stays a choice's number.
+std::optional<int> hours_written(std::string_view text) {
+  constexpr std::array<std::string_view, 8> units = {"t",    "h",     "hr",   "hrs",
+                                                     "time", "timer", "hour", "hours"};
+  constexpr int hours_in_a_week = 7 * 24;
+  std::optional<int> hours;
+  for (std::size_t at = 0; at < text.size();) {
+    if (!std::isdigit(static_cast<unsigned char>(text[at]))) {
+      ++at;
+      continue;
+    }
+    int number = 0;
+    for (; at < text.size() && std::isdigit(static_cast<unsigned char>(text[at])); ++at) {
+      number = std::min(number * 10 + (text[at] - '0'), hours_in_a_week + 1);
+    }
+    // The word right after the number, if any: "4 hours", "8t".
+    std::size_t next = at;
+    while (next < text.size() && text[next] == ' ') ++next;
+    std::string word;
+    for (; next < text.size() && std::isalpha(static_cast<unsigned char>(text[next])); ++next) {
+      word += static_cast<char>(std::tolower(static_cast<unsigned char>(text[next])));
+    }
+    if (number <= hours_in_a_week && std::find(units.begin(), units.end(), word) != units.end()) {
+      hours = std::max(hours.value_or(0), number);
+    }
+  }
+  return hours;
+}
+
+// The bucket choice for a number of hours a week.
+std::string_view hour_choice(int hours) {
+  if (hours <= 2) return "hours.2";
+  if (hours <= 5) return "hours.5";
+  if (hours <= 10) return "hours.10";
+  return "hours.20";
+}
 
 std::string status_of(const Turn& turn, const Entry& entry) {
   const std::string deadline{entry.position ? entry.position->deadline_local : std::string{}};
@@ -254,8 +295,12 @@ void prompt_hours(Turn& turn) {
 }
 
 bool answer_hours(Turn& turn, const Answer& answer) {
-  if (answer.chosen.empty()) return false;
-  const std::string& choice = answer.chosen.front();
+  std::string choice = answer.chosen.empty() ? std::string{} : answer.chosen.front();
+  // Hours written out outweigh a choice only hinted at by a keyword ("maybe 8 hours").
+  if (choice.empty() || answer.by_keyword_only) {
+    if (const auto hours = hours_written(answer.text)) choice = hour_choice(*hours);
+  }
+  if (choice.empty()) return false;
   if (std::find(kHourChoices.begin(), kHourChoices.end(), choice) == kHourChoices.end()) {
     return false;
   }

@@ -484,6 +484,32 @@ TEST(Conversations, FreeTextInsteadOfInterestsIsKeptForTheMatcher) {
   EXPECT_EQ(chat.conversation().state, "interview.hours");
 }
 
+TEST(Conversations, HoursWrittenWithAUnitPickTheirBucket) {
+  World world;
+  const std::vector<std::pair<std::string, std::optional<int>>> answers = {
+      {"about 4 hours a week", 5},
+      {"2-3 timer om ugen", 5},
+      {"1 time", 2},
+      {"Måske 8t, hvis det passer", 10},
+      {"15 hours", 20},
+      {"4", 20},  // a bare 4: choice 4
+      {"24/7", std::nullopt}};
+  for (const auto& [words, bucket] : answers) {
+    Chat chat(world);
+    chat.say("hej");
+    chat.click("menu.find");
+    chat.click("interest.economy");
+    chat.click("interview.done");
+    chat.say(words);
+    if (bucket) {
+      EXPECT_EQ(chat.conversation().hours_per_week, bucket) << words;
+      EXPECT_EQ(chat.conversation().state, "interview.about") << words;
+    } else {
+      EXPECT_EQ(chat.conversation().state, "interview.hours") << words;
+    }
+  }
+}
+
 TEST(Conversations, TalkToAHumanHandsOverWithWhatItIsAbout) {
   World world;
   Chat chat(world);
