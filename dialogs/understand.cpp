@@ -4,6 +4,7 @@
 #include <array>
 #include <charconv>
 #include <cstdint>
+#include <tuple>
 #include <unordered_map>
 
 #include "dialogs/text.hpp"
@@ -105,14 +106,21 @@ bool contains_words(const std::vector<std::string>& typed, const std::vector<std
   return false;
 }
 
-// How well the typed words point to an option: 0 not at all, 1 by a keyword, 2 and 3 a label in
-// the message (with or without typos), 4 the whole message is its label.
-int score(const std::vector<std::string>& typed, const Option& option, Matching matching) {
+// How well the typed words point to an option: `points` 0 not at all, 1 by a keyword, 2 and 3 a
+// label in the message (with or without typos), 4 the whole message is its label. Between
+// options that match by keywords alone, the longer keyword is the more specific: "apply together
+// with my friend" means the pair ("with my friend") more than applying alone ("apply").
+struct Score {
+  int points = 0;
+  std::size_t keyword_words = 0;  // the longest keyword matched, in words
+};
+
+Score score(const std::vector<std::string>& typed, const Option& option, Matching matching) {
   int best = 0;
   for (const auto& label : option.labels) {
     const auto& known = phrase_words(label);
     if (known.empty()) continue;
-    if (typed == known) return 4;
+    if (typed == known) return {4, 0};
     if (matching == Matching::whole) continue;
     if (contains_words(typed, known, false)) {
       best = std::max(best, 3);
@@ -120,11 +128,15 @@ int score(const std::vector<std::string>& typed, const Option& option, Matching 
       best = std::max(best, 2);
     }
   }
-  if (matching == Matching::whole || best > 0) return best;
+  if (matching == Matching::whole || best > 0) return {best, 0};
+  Score by_keyword;
   for (const auto& keyword : option.keywords) {
-    if (contains_words(typed, phrase_words(keyword), true)) return 1;
+    const auto& known = phrase_words(keyword);
+    if (known.size() > by_keyword.keyword_words && contains_words(typed, known, true)) {
+      by_keyword = {1, known.size()};
+    }
   }
-  return 0;
+  return by_keyword;
 }
 
 Selection select_numbers(const std::vector<std::string>& typed,
@@ -173,16 +185,18 @@ Selection select(const std::vector<std::string>& typed, const std::vector<Option
                        });
   if (numbers) return select_numbers(typed, options);
 
-  std::vector<std::pair<int, std::size_t>> ranked;  // (score, option index)
+  std::vector<std::pair<Score, std::size_t>> ranked;  // (score, option index)
   for (std::size_t i = 0; i < options.size(); ++i) {
-    const int points = score(typed, options[i], matching);
-    if (points > 0) ranked.emplace_back(points, i);
+    const Score scored = score(typed, options[i], matching);
+    if (scored.points > 0) ranked.emplace_back(scored, i);
   }
-  std::stable_sort(ranked.begin(), ranked.end(),
-                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.first.points, a.first.keyword_words) >
+           std::tie(b.first.points, b.first.keyword_words);
+  });
   Selection selection;
-  selection.by_keyword_only = !ranked.empty() && ranked.front().first == 1;
-  for (const auto& [points, index] : ranked) {
+  selection.by_keyword_only = !ranked.empty() && ranked.front().first.points == 1;
+  for (const auto& [scored, index] : ranked) {
     const std::string& id = options[index].id;
     if (std::find(selection.ids.begin(), selection.ids.end(), id) == selection.ids.end()) {
       selection.ids.push_back(id);

@@ -15,7 +15,7 @@
 namespace prik::dialogs {
 
 // One choice the person may refer to. Labels name the choice (in every language); keywords only
-// point to it and weigh less when several choices match.
+// point to it and weigh less when several choices match, the longer keyword matched more.
 struct Option {
   std::string id;
   std::vector<std::string> labels;

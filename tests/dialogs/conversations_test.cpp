@@ -484,6 +484,20 @@ TEST(Conversations, FreeTextInsteadOfInterestsIsKeptForTheMatcher) {
   EXPECT_EQ(chat.conversation().state, "interview.hours");
 }
 
+TEST(Conversations, TheMoreSpecificWordsWinWhenTwoChoicesAreHintedAt) {
+  World world;
+  Chat pair(world, "console:anna", "en");
+  pair.say("hi");
+  pair.click("role.teambuilder");
+  pair.say("apply together with my friend");
+  EXPECT_EQ(pair.conversation().state, "apply.partner");
+
+  Chat human(world);
+  human.say("hej");
+  human.say("tal med et menneske om at være frivillig");
+  EXPECT_EQ(human.conversation().state, "human.about");
+}
+
 TEST(Conversations, HoursWrittenWithAUnitPickTheirBucket) {
   World world;
   const std::vector<std::pair<std::string, std::optional<int>>> answers = {

@@ -91,6 +91,13 @@ TEST(Understand, ALabelOutranksAKeyword) {
   EXPECT_EQ(fuzzy("jeg kan lide regnskab", options).front(), "a");
 }
 
+TEST(Understand, BetweenKeywordsTheLongerOneWins) {
+  const std::vector<Option> options = {{"apply.alone", {"Apply for the role"}, {"apply"}},
+                                       {"apply.pair", {"Apply together"}, {"with my friend"}}};
+  EXPECT_EQ(fuzzy("I'll apply with my friend", options), (Ids{"apply.pair", "apply.alone"}));
+  EXPECT_EQ(fuzzy("I'll apply", options), (Ids{"apply.alone"}));
+}
+
 TEST(Understand, ASelectionByKeywordAloneIsMarkedAsSuch) {
   EXPECT_TRUE(select("penge", interests(), Matching::fuzzy).by_keyword_only);
   EXPECT_FALSE(select("økonomi og penge", interests(), Matching::fuzzy).by_keyword_only);
