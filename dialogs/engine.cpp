@@ -160,10 +160,13 @@ bool global_command(Turn& turn, const Step& step, const std::string& text,
     return true;
   }
   // Someone coming back says hello before anything else: greet them and show where they are.
-  if (says(typed, phrases_of(turn, "input.greeting"))) {
-    turn.say(turn.text("greeting"));
-    prompt(turn);
-    return true;
+  // A thank-you gets a kind word back the same way, not "I didn't understand".
+  for (const std::string_view kind : {"greeting", "thanks"}) {
+    if (says(typed, phrases_of(turn, "input." + std::string(kind)))) {
+      turn.say(turn.text(kind));
+      prompt(turn);
+      return true;
+    }
   }
   return false;
 }

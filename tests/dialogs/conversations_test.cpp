@@ -498,6 +498,24 @@ TEST(Conversations, TheMoreSpecificWordsWinWhenTwoChoicesAreHintedAt) {
   EXPECT_EQ(human.conversation().state, "human.about");
 }
 
+TEST(Conversations, AThankYouGetsAKindWordAndTheSameStepAgain) {
+  World world;
+  Chat chat(world);
+  chat.say("hej");
+  chat.click("menu.find");
+  auto result = chat.say("Tusind tak!");
+  EXPECT_THAT(all_text(result), HasSubstr(render(world, Language::da, "thanks")));
+  EXPECT_THAT(all_text(result), Not(HasSubstr(render(world, Language::da, "not_understood"))));
+  EXPECT_TRUE(offers(result, "interest.economy"));
+  EXPECT_EQ(chat.conversation().state, "interview.interests");
+
+  Chat english(world, "console:bo", "en");
+  english.say("hi");
+  result = english.say("thank you");
+  EXPECT_THAT(all_text(result), HasSubstr("You're welcome!"));
+  EXPECT_EQ(english.conversation().state, "menu");
+}
+
 TEST(Conversations, HoursWrittenWithAUnitPickTheirBucket) {
   World world;
   const std::vector<std::pair<std::string, std::optional<int>>> answers = {
