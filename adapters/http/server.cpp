@@ -21,6 +21,7 @@
 #include <list>
 #include <mutex>
 #include <optional>
+#include <tuple>
 
 namespace prik::adapters::http {
 
@@ -279,7 +280,9 @@ asio::awaitable<void> Server::Impl::serve(std::shared_ptr<ServerConnection> conn
     parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
 
     stream.expires_after(first ? options.header_timeout : options.idle_timeout);
-    auto [read_error, header_bytes] =
+    // Byte counts are not needed: the parser knows where the request ends.
+    boost::system::error_code read_error;
+    std::tie(read_error, std::ignore) =
         co_await bhttp::async_read_header(stream, buffer, parser, use_tuple);
     std::optional<Response> rejection;
     if (!read_error) {
@@ -289,12 +292,12 @@ asio::awaitable<void> Server::Impl::serve(std::shared_ptr<ServerConnection> conn
     if (!read_error && !rejection && awaits_continue(parser)) {
       static constexpr std::string_view go_on = "HTTP/1.1 100 Continue\r\n\r\n";
       stream.expires_after(options.write_timeout);
-      std::tie(read_error, header_bytes) =
+      std::tie(read_error, std::ignore) =
           co_await asio::async_write(stream, asio::buffer(go_on), use_tuple);
     }
     if (!read_error && !rejection) {
       stream.expires_after(options.body_timeout);
-      std::tie(read_error, header_bytes) =
+      std::tie(read_error, std::ignore) =
           co_await bhttp::async_read(stream, buffer, parser, use_tuple);
     }
     if (read_error == bhttp::error::body_limit) {
